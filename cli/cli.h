@@ -1,0 +1,34 @@
+/*
+ * cli.h - shared pieces of the `xenmode` command: the subcommand table
+ * entries and the output helpers.
+ *
+ * Exit statuses: 0 success; 2 bad usage or Xen/xenstore/libxl unavailable
+ * (one line on stderr says what is missing). `self` adds 1 for "not on Xen".
+ */
+#ifndef XENMODE_CLI_H
+#define XENMODE_CLI_H
+
+#include <stdio.h>
+
+#include "xenmode.h"
+
+#define EXIT_USAGE 2
+#define EXIT_NOXEN 2
+
+int cmd_list(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+
+/* "xenmode: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes s for a terminal: valid UTF-8 kept, invalid bytes as U+FFFD,
+ * control characters and backslash escaped (\n, \t, \\, \xNN), so a name
+ * cannot break a table line or move the cursor. */
+void cli_put_display(FILE *out, const char *s);
+/* Number of terminal columns cli_put_display() uses (one per code point). */
+size_t cli_display_width(const char *s);
+
+/* Takes a snapshot; on failure prints the error and returns NULL. */
+struct xm_snapshot *cli_snapshot(void);
+
+#endif

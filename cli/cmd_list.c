@@ -1,0 +1,186 @@
+/* xenmode list: every domain with its mode, as a table or JSON. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+static void list_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: xenmode list [--format table|json] [--explain]\n"
+            "\n"
+            "  --format FORMAT  table (default) or json\n"
+            "  --explain        show the evidence that decided each domain's mode\n");
+}
+
+static void put_devices(FILE *out, const struct xm_domain *d)
+{
+    if (d->n_devices == 0) {
+        fputc('-', out);
+        return;
+    }
+    for (size_t k = 0; k < d->n_devices; k++) {
+        if (k)
+            fputc(',', out);
+        cli_put_display(out, d->devices[k].kind);
+        fprintf(out, "=%u", d->devices[k].connected);
+    }
+}
+
+static void print_table(const struct xm_snapshot *snap, bool explain)
+{
+    size_t name_w = strlen("NAME");
+    for (size_t i = 0; i < snap->n_domains; i++) {
+        size_t w = cli_display_width(snap->domains[i].name);
+        if (w > name_w)
+            name_w = w;
+    }
+    printf("%-5s  %-*s  %-9s  %s\n", "DOMID", (int)name_w, "NAME", "MODE", "PV-DEVICES");
+    for (size_t i = 0; i < snap->n_domains; i++) {
+        const struct xm_domain *d = &snap->domains[i];
+        printf("%-5" PRIu32 "  ", d->domid);
+        cli_put_display(stdout, d->name);
+        printf("%*s  %-9s  ", (int)(name_w - cli_display_width(d->name)), "",
+               xm_mode_name(d->mode));
+        put_devices(stdout, d);
+        fputc('\n', stdout);
+        if (explain) {
+            fputs("       evidence: ", stdout);
+            for (size_t e = 0; e < d->n_evidence; e++) {
+                if (e)
+                    fputs("; ", stdout);
+                cli_put_display(stdout, d->evidence[e]);
+            }
+            fputc('\n', stdout);
+        }
+    }
+}
+
+/* jansson refuses invalid UTF-8; names are arbitrary bytes. */
+static json_t *json_name(const char *s)
+{
+    char *clean = xm_utf8_sanitize(s, NULL);
+    json_t *j = clean ? json_string(clean) : NULL;
+    free(clean);
+    return j;
+}
+
+static json_t *domain_json(const struct xm_domain *d, bool explain)
+{
+    json_t *o = json_object();
+    json_t *devs = json_object();
+    if (!o || !devs)
+        goto fail;
+    for (size_t k = 0; k < d->n_devices; k++) {
+        char *kind = xm_utf8_sanitize(d->devices[k].kind, NULL);
+        int rc = kind ? json_object_set_new(devs, kind, json_integer(d->devices[k].connected)) : -1;
+        free(kind);
+        if (rc)
+            goto fail;
+    }
+    if (json_object_set_new(o, "domid", json_integer(d->domid)) ||
+        json_object_set_new(o, "name", json_name(d->name)) ||
+        json_object_set_new(o, "uuid", json_string(d->uuid)) ||
+        json_object_set_new(o, "mode", json_string(xm_mode_name(d->mode))) ||
+        json_object_set_new(o, "hvm_flag", json_boolean(d->hvm_flag)) ||
+        json_object_set_new(o, "pv_devices_connected", devs))
+        goto fail_obj;
+    if (explain) {
+        json_t *ev = json_array();
+        if (!ev || json_object_set_new(o, "evidence", ev))
+            goto fail_obj;
+        for (size_t e = 0; e < d->n_evidence; e++)
+            if (json_array_append_new(ev, json_name(d->evidence[e])))
+                goto fail_obj;
+    }
+    return o;
+fail:
+    json_decref(devs);
+fail_obj:
+    json_decref(o);
+    return NULL;
+}
+
+static int print_json(const struct xm_snapshot *snap, bool explain)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return -1;
+    for (size_t i = 0; i < snap->n_domains; i++) {
+        if (json_array_append_new(arr, domain_json(&snap->domains[i], explain))) {
+            json_decref(arr);
+            return -1;
+        }
+    }
+    int rc = json_dumpf(arr, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(arr);
+    return rc;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"explain", no_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false, explain = false;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                json = true;
+            else if (strcmp(optarg, "table") != 0) {
+                cli_error("list: unknown --format '%s' (expected table or json)", optarg);
+                list_usage(stderr);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'e':
+            explain = true;
+            break;
+        case 'h':
+            list_usage(stdout);
+            return 0;
+        default:
+            cli_error("list: unknown or incomplete option '%s'", argv[optind - 1]);
+            list_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("list: unexpected argument '%s'", argv[optind]);
+        list_usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    struct xm_snapshot *snap = cli_snapshot();
+    if (!snap)
+        return EXIT_NOXEN;
+    int rc = 0;
+    if (json) {
+        if (print_json(snap, explain) != 0) {
+            cli_error("list: cannot write JSON output");
+            rc = EXIT_NOXEN;
+        }
+    } else {
+        print_table(snap, explain);
+    }
+    xm_snapshot_free(snap);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("list: cannot write output");
+        rc = EXIT_NOXEN;
+    }
+    return rc;
+}

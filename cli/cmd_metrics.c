@@ -1,0 +1,119 @@
+/* xenmode metrics: the exporter's domain families as exposition text, for
+ * node_exporter's textfile collector or a quick look. --output writes the
+ * file atomically (temporary file + rename), so a collector never reads a
+ * half-written file. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "xm_expo.h"
+
+static void metrics_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: xenmode metrics [--format text|openmetrics] [--output FILE]\n"
+            "\n"
+            "  --format FORMAT  text (Prometheus 0.0.4, default) or openmetrics (1.0.0)\n"
+            "  --output FILE    write to FILE atomically instead of standard output\n"
+            "\n"
+            "When Xen cannot be read, xen_up 0 is written and the status is 2.\n");
+}
+
+static int write_atomically(const char *path, const char *data, size_t len)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp)
+        return ENOMEM;
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = 0;
+    if (!f) {
+        rc = errno;
+        free(tmp);
+        return rc;
+    }
+    if (fwrite(data, 1, len, f) != len)
+        rc = errno ? errno : EIO;
+    if (fclose(f) != 0 && rc == 0)
+        rc = errno;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = errno;
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+int cmd_metrics(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    enum xm_expo_format fmt = XM_EXPO_TEXT;
+    const char *output = NULL;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "openmetrics") == 0)
+                fmt = XM_EXPO_OPENMETRICS;
+            else if (strcmp(optarg, "text") != 0) {
+                cli_error("metrics: unknown --format '%s' (expected text or openmetrics)", optarg);
+                metrics_usage(stderr);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            metrics_usage(stdout);
+            return 0;
+        default:
+            cli_error("metrics: unknown or incomplete option '%s'", argv[optind - 1]);
+            metrics_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("metrics: unexpected argument '%s'", argv[optind]);
+        metrics_usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    struct xm_snapshot *snap = cli_snapshot();
+    struct xm_buf b;
+    xm_buf_init(&b);
+    xm_expo_snapshot(&b, fmt, snap);
+    xm_expo_end(&b, fmt);
+    int status = snap ? 0 : EXIT_NOXEN;
+    xm_snapshot_free(snap);
+    if (xm_buf_failed(&b)) {
+        cli_error("metrics: out of memory");
+        xm_buf_free(&b);
+        return EXIT_NOXEN;
+    }
+    if (output) {
+        int rc = write_atomically(output, b.data, b.len);
+        if (rc) {
+            cli_error("metrics: cannot write %s: %s", output, strerror(rc));
+            status = EXIT_NOXEN;
+        }
+    } else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+        cli_error("metrics: cannot write output");
+        status = EXIT_NOXEN;
+    }
+    xm_buf_free(&b);
+    return status;
+}

@@ -1,0 +1,140 @@
+/*
+ * xenmode.h - the collection core's public API.
+ *
+ * The core knows Xen and nothing about HTTP, collectd or terminals. Every
+ * front end (exporter, collectd plugin, CLI) asks a collector for a snapshot
+ * of the host's domains and formats it. The core never prints and never
+ * exits: failures come back as an xm_error (code + one-line message).
+ *
+ * Ownership: a snapshot returned by xm_collector_snapshot() belongs to the
+ * caller and is released with xm_snapshot_free(). Strings inside it are owned
+ * by the snapshot. All *_free() functions accept NULL.
+ *
+ * Thread safety: one collector may be used from several threads; snapshots
+ * are taken one at a time under the collector's lock. A snapshot is
+ * immutable once returned and may be read from any thread.
+ */
+#ifndef XENMODE_H
+#define XENMODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XM_VERSION "0.1.0"
+
+enum xm_mode {
+    XM_MODE_PV,
+    XM_MODE_PVH,
+    XM_MODE_HVM,
+    XM_MODE_PVHVM,
+    XM_MODE_PV_IN_PVH,
+    XM_MODE_COUNT
+};
+
+/* "pv", "pvh", "hvm", "pvhvm", "pv_in_pvh"; NULL for an out-of-range value. */
+const char *xm_mode_name(enum xm_mode mode);
+/* Inverse of xm_mode_name(); returns -1 for an unknown name. */
+int xm_mode_from_name(const char *name);
+
+enum xm_err {
+    XM_OK = 0,
+    XM_ERR_NOXEN,     /* no hypervisor / no privcmd: libxl context cannot open */
+    XM_ERR_LIBXL,     /* libxl opened but a call failed (e.g. listing) */
+    XM_ERR_XENSTORE,  /* xenstore unreachable or the connection broke */
+    XM_ERR_NOMEM,
+    XM_ERR_INVALID,   /* bad argument or bad input data */
+    XM_ERR_IO,        /* a file could not be read */
+};
+
+struct xm_error {
+    enum xm_err code;
+    char message[512]; /* one line, no trailing newline */
+};
+
+/* Connected PV devices of one kind ("vbd", "vif", ...). */
+struct xm_devcount {
+    char *kind;
+    unsigned present;   /* frontends found under device/<kind>/ */
+    unsigned connected; /* of those, backend state == 4 */
+};
+
+struct xm_domain {
+    uint32_t domid;
+    char *name;            /* bytes as read from xenstore, NUL-terminated;
+                              may be invalid UTF-8 (see xm_utf8_sanitize) */
+    char uuid[37];         /* canonical 8-4-4-4-12 lower-case form */
+    bool hvm_flag;         /* the hypervisor's hvm_guest flag */
+    enum xm_mode mode;
+    struct xm_devcount *devices; /* sorted by kind */
+    size_t n_devices;
+    char **evidence;       /* what decided the mode, in the order it was used */
+    size_t n_evidence;
+};
+
+struct xm_snapshot {
+    struct xm_domain *domains; /* sorted by domid */
+    size_t n_domains;
+    double duration_seconds;   /* time spent collecting */
+    unsigned long xenstore_requests; /* xenstore requests this snapshot made */
+};
+
+struct xm_collector;
+
+/*
+ * xm_collector_new
+ *
+ * Creates a collector. It does not connect yet: libxl and xenstore are
+ * opened by the first snapshot and reopened by later ones after a failure,
+ * so a long-running front end recovers by itself when Xen comes back.
+ *
+ * RETURN VALUE: XM_OK, or XM_ERR_NOMEM with err filled.
+ */
+int xm_collector_new(struct xm_collector **out, struct xm_error *err);
+
+/*
+ * xm_collector_snapshot
+ *
+ * Lists every domain with one libxl_list_domain call and classifies each.
+ * A domain that disappears between listing and inspection is left out
+ * without error.
+ *
+ * RETURN VALUE: XM_OK and *out set (caller frees with xm_snapshot_free), or
+ * an error code with *out NULL and err filled. After XM_ERR_XENSTORE or
+ * XM_ERR_LIBXL the collector drops its connections and reopens them on the
+ * next call.
+ */
+int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
+                          struct xm_error *err);
+
+/*
+ * xm_collector_xen_version
+ *
+ * Writes the hypervisor's version ("4.17.7") into out, or "" when libxl has
+ * not been opened successfully yet.
+ */
+void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz);
+
+void xm_collector_free(struct xm_collector *c);
+void xm_snapshot_free(struct xm_snapshot *snap);
+
+/*
+ * xm_snapshot_find_devcount
+ *
+ * RETURN VALUE: the count for kind, or NULL when the domain has no such kind.
+ */
+const struct xm_devcount *xm_domain_devcount(const struct xm_domain *d,
+                                             const char *kind);
+
+/*
+ * xm_utf8_sanitize
+ *
+ * Returns a newly allocated copy of s in which every byte that is not part
+ * of a valid UTF-8 sequence is replaced by U+FFFD. Exposition formats and
+ * JSON require valid UTF-8; callers that present names use this.
+ * *changed (may be NULL) tells whether anything was replaced.
+ * RETURN VALUE: the copy (free() it), or NULL on allocation failure.
+ */
+char *xm_utf8_sanitize(const char *s, bool *changed);
+
+#endif

@@ -1,0 +1,223 @@
+/* The snapshot: one libxl_list_domain call, then each domain's evidence
+ * from xenstore (and, for pvh records, the stored configuration), then the
+ * classifier. Connections are opened lazily and dropped after a failure so
+ * the next snapshot reconnects: a long-running front end recovers alone. */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xm_classify.h"
+#include "xm_internal.h"
+#include "xm_libxl.h"
+#include "xm_xenstore.h"
+
+struct xm_collector {
+    pthread_mutex_t lock; /* one snapshot at a time: libxl ctx, xs handle */
+    struct xm_libxl lx;
+    struct xm_xs xs;
+};
+
+int xm_collector_new(struct xm_collector **out, struct xm_error *err)
+{
+    struct xm_collector *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c)
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return xm_set_error(err, XM_ERR_NOMEM, "cannot create a mutex");
+    }
+    xm_libxl_init(&c->lx);
+    xm_xs_init(&c->xs);
+    *out = c;
+    return XM_OK;
+}
+
+void xm_collector_free(struct xm_collector *c)
+{
+    if (!c)
+        return;
+    xm_xs_close(&c->xs);
+    xm_libxl_close(&c->lx);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum inspect { INSPECT_OK, INSPECT_GONE, INSPECT_FAILED };
+
+/* Confirms with the hypervisor whether a domain whose nodes are missing
+ * still exists: missing nodes of a live domain are evidence to report, of
+ * a dead one a race to ignore. */
+static enum inspect confirm_alive(struct xm_collector *c, uint32_t domid, struct xm_error *err)
+{
+    int alive = xm_libxl_domain_exists(&c->lx, domid, err);
+    if (alive < 0)
+        return INSPECT_FAILED;
+    return alive ? INSPECT_OK : INSPECT_GONE;
+}
+
+static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *info,
+                                   struct xm_domain *d, struct xm_error *err)
+{
+    struct xm_xs_domain xsd;
+    struct xm_strvec ev;
+    char *config_type = NULL;
+    enum inspect result = INSPECT_FAILED;
+    bool hvm = info->domain_type == LIBXL_DOMAIN_TYPE_HVM;
+    uint32_t domid = info->domid;
+
+    xm_strvec_init(&ev);
+    if (xm_xs_read_domain(&c->xs, domid, &xsd, &ev, err) == XM_XS_FAILED)
+        goto out;
+
+    bool untyped_domu = domid != 0 && hvm && !xsd.libxl_type && !xsd.domain_type;
+    if (!xsd.name || untyped_domu) {
+        result = confirm_alive(c, domid, err);
+        if (result != INSPECT_OK)
+            goto out;
+        result = INSPECT_FAILED;
+    }
+
+    struct xm_classify_input in = {
+        .domid = domid,
+        .hvm_flag = hvm,
+        .libxl_type = xsd.libxl_type,
+        .domain_type = xsd.domain_type,
+        .shim = XM_SHIM_NOT_READ,
+        .devices_connected = xsd.connected,
+    };
+    if (xm_classify_wants_shim(&in)) {
+        in.shim = xm_libxl_read_shim(&c->lx, domid, &config_type, &in.shim_detail);
+        in.config_type = config_type;
+    }
+
+    /* Device lines were added first; the classifier's reasons should lead. */
+    struct xm_strvec cls;
+    xm_strvec_init(&cls);
+    d->mode = xm_classify(&in, &cls);
+    for (size_t i = 0; i < ev.n; i++)
+        xm_strvec_addf(&cls, "%s", ev.items[i]);
+    if (!xsd.name)
+        xm_strvec_addf(&cls, "/local/domain/%" PRIu32 "/name absent", domid);
+    if (cls.failed) {
+        xm_strvec_free(&cls);
+        xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+
+    d->domid = domid;
+    d->hvm_flag = hvm;
+    snprintf(d->uuid, sizeof d->uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
+    d->name = xsd.name ? xsd.name : strdup("");
+    xsd.name = NULL;
+    d->devices = xsd.devices;
+    d->n_devices = xsd.n_devices;
+    xsd.devices = NULL;
+    xsd.n_devices = 0;
+    d->evidence = xm_strvec_steal(&cls, &d->n_evidence);
+    if (!d->name) {
+        xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        xm_domain_dispose(d);
+        memset(d, 0, sizeof *d);
+        goto out;
+    }
+    result = INSPECT_OK;
+out:
+    free(config_type);
+    xm_strvec_free(&ev);
+    xm_xs_domain_dispose(&xsd);
+    return result;
+}
+
+static int cmp_domid(const void *a, const void *b)
+{
+    uint32_t x = ((const struct xm_domain *)a)->domid, y = ((const struct xm_domain *)b)->domid;
+    return (x > y) - (x < y);
+}
+
+/* Drops the connection the failure came from; the next snapshot reopens. */
+static void drop_failed(struct xm_collector *c, const struct xm_error *err)
+{
+    if (err->code == XM_ERR_XENSTORE)
+        xm_xs_close(&c->xs);
+    else if (err->code == XM_ERR_LIBXL)
+        xm_libxl_close(&c->lx);
+}
+
+static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struct xm_error *err)
+{
+    libxl_dominfo *list = NULL;
+    int n = 0, rc;
+    double start = now_seconds();
+    unsigned long requests_before;
+
+    if ((rc = xm_libxl_open(&c->lx, err)) != XM_OK)
+        return rc;
+    if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
+        return rc;
+    requests_before = c->xs.requests;
+    if ((rc = xm_libxl_list(&c->lx, &list, &n, err)) != XM_OK) {
+        drop_failed(c, err);
+        return rc;
+    }
+
+    struct xm_snapshot *snap = calloc(1, sizeof *snap);
+    if (snap)
+        snap->domains = calloc(n > 0 ? (size_t)n : 1, sizeof *snap->domains);
+    if (!snap || !snap->domains) {
+        free(snap);
+        libxl_dominfo_list_free(list, n);
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        struct xm_domain *d = &snap->domains[snap->n_domains];
+        enum inspect r = inspect_domain(c, &list[i], d, err);
+        if (r == INSPECT_FAILED) {
+            drop_failed(c, err);
+            xm_snapshot_free(snap);
+            libxl_dominfo_list_free(list, n);
+            return err ? err->code : XM_ERR_XENSTORE;
+        }
+        if (r == INSPECT_OK)
+            snap->n_domains++;
+    }
+    libxl_dominfo_list_free(list, n);
+    qsort(snap->domains, snap->n_domains, sizeof *snap->domains, cmp_domid);
+    snap->xenstore_requests = c->xs.requests - requests_before;
+    snap->duration_seconds = now_seconds() - start;
+    *out = snap;
+    return XM_OK;
+}
+
+int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
+                          struct xm_error *err)
+{
+    struct xm_error local;
+    if (!err)
+        err = &local;
+    *out = NULL;
+    err->code = XM_OK;
+    err->message[0] = '\0';
+    pthread_mutex_lock(&c->lock);
+    int rc = take_snapshot(c, out, err);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz)
+{
+    pthread_mutex_lock(&c->lock);
+    xm_libxl_xen_version(&c->lx, out, outsz);
+    pthread_mutex_unlock(&c->lock);
+}

@@ -1,0 +1,67 @@
+/*
+ * xm_xenstore.h - the xenstore evidence source.
+ *
+ * Per domain it reads a small, known set of nodes (see xm_xs_read_domain):
+ *   /local/domain/<id>/name                       1 READ
+ *   /libxl/<id>/type, /local/domain/<id>/domain-type   2 READs (not dom0)
+ *   /local/domain/<id>/device                     1 DIRECTORY
+ *     .../device/<kind>                           1 DIRECTORY per kind
+ *       .../device/<kind>/<devid>/backend, <backend>/state   2 READs per device
+ * The collector counts them; the test server counts them too.
+ */
+#ifndef XM_XENSTORE_H
+#define XM_XENSTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xenmode.h"
+#include "xm_strvec.h"
+
+struct xs_handle;
+
+struct xm_xs {
+    struct xs_handle *h;
+    unsigned long requests; /* requests sent since open */
+};
+
+enum { XM_XS_FOUND = 0, XM_XS_MISSING = 1, XM_XS_FAILED = -1 };
+
+void xm_xs_init(struct xm_xs *xs);
+int xm_xs_open(struct xm_xs *xs, struct xm_error *err);
+void xm_xs_close(struct xm_xs *xs);
+
+/* XM_XS_FOUND with *value malloc'd (NUL-terminated), XM_XS_MISSING (node
+ * absent or not readable by us), or XM_XS_FAILED with err filled (the
+ * connection is unusable: the caller closes and reopens). */
+int xm_xs_read(struct xm_xs *xs, const char *path, char **value, struct xm_error *err);
+/* As xm_xs_read; *names is one malloc'd block (free(*names) only). */
+int xm_xs_directory(struct xm_xs *xs, const char *path, char ***names, unsigned *n,
+                    struct xm_error *err);
+
+/* What xenstore says about one domain. */
+struct xm_xs_domain {
+    char *name;         /* NULL when /local/domain/<id>/name is absent */
+    char *libxl_type;   /* NULL when absent */
+    char *domain_type;  /* NULL when absent */
+    struct xm_devcount *devices;
+    size_t n_devices;
+    unsigned connected; /* total over all kinds */
+};
+
+/* Reads the nodes listed above; appends device evidence to ev. */
+int xm_xs_read_domain(struct xm_xs *xs, uint32_t domid, struct xm_xs_domain *out,
+                      struct xm_strvec *ev, struct xm_error *err);
+void xm_xs_domain_dispose(struct xm_xs_domain *d);
+
+/*
+ * Whether a frontend's backend path is the canonical one libxl writes for
+ * this frontend: /local/domain/<b>/backend/<kind>/<domid>/<devid>. A guest
+ * can rewrite its own frontend's `backend` node; pointing it at another
+ * domain's connected backend must not make it look PV-enabled.
+ * On success *backend_domid is <b>.
+ */
+bool xm_backend_path_valid(const char *path, uint32_t domid, const char *devid,
+                           uint32_t *backend_domid);
+
+#endif

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs the Debian packages xenmode builds and tests with. Idempotent:
+# when everything is present it does nothing (no apt-get update, no root).
+set -eu
+
+PACKAGES="build-essential pkg-config git
+libxen-dev xenstore-utils libjansson-dev libcmocka-dev
+libmicrohttpd-dev libyaml-dev libcrypt-dev zlib1g-dev gnutls-bin
+collectd-core collectd-dev collectd-utils prometheus
+valgrind scdoc curl openssl jq clang libclang-rt-14-dev"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing="$missing $p"
+    fi
+done
+# Node.js may come from elsewhere than Debian; only install it when absent.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "deps: need root or sudo to install:$missing" >&2; exit 1; }
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+log=$(mktemp)
+if ! $SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null >"$log" 2>&1; then
+    tail -20 "$log" >&2; rm -f "$log"; echo "deps: apt-get install failed" >&2; exit 1
+fi
+rm -f "$log"
