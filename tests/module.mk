@@ -5,3 +5,21 @@ FAKE_BINARIES :=
 
 .PHONY: fakes
 fakes: $(FAKE_BINARIES)
+
+# cmocka unit tests of the core. test_collector wraps the libxl and
+# libxenstore entry points it exercises (-Wl,--wrap) to pin the control flow.
+UNIT_TESTS := test_classify test_expo test_evidence_sources test_collector
+UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
+COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain_info \
+                   libxl_userdata_retrieve xs_open xs_close xs_read xs_directory
+
+$(UNIT_BINS:%=%.o): CFLAGS += -Icore
+$(BUILD)/tests/unit/%.o: CFLAGS += -Icore
+
+$(BUILD)/tests/unit/test_collector: LDFLAGS += $(COLLECTOR_WRAPS:%=-Wl,--wrap=%)
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS) -lcmocka
+
+TEST_PROGRAMS += $(UNIT_BINS)
+
+all: $(FAKE_BINARIES) $(UNIT_BINS)

@@ -1,0 +1,399 @@
+/* The collector's control flow against wrapped libxl and libxenstore calls
+ * (linked with -Wl,--wrap): vanished domains, driver-domain backends,
+ * backend states, failures mid-way and recovery. The fake host tests cover
+ * the same ground through the real libxenstore; these pin the logic. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <libxl.h>
+#include <xenstore.h>
+
+#include "xenmode.h"
+
+/* ---- the host the wrapped calls serve ---- */
+struct fdom { uint32_t domid; bool hvm; bool gone; const char *config; };
+static struct fdom doms[16];
+static int n_doms;
+static const char *kv[128][2];
+static int n_kv;
+static int fail_ctx, fail_list, xs_fail_after = -1, xs_reads, userdata_calls, ctx_allocs, xs_opens;
+static int sentinel_ctx, sentinel_xs;
+
+static void reset_host(void)
+{
+    n_doms = n_kv = 0;
+    fail_ctx = fail_list = 0;
+    xs_fail_after = -1;
+    xs_reads = userdata_calls = ctx_allocs = xs_opens = 0;
+}
+static void add_dom(uint32_t domid, bool hvm, const char *name)
+{
+    doms[n_doms++] = (struct fdom){domid, hvm, false, NULL};
+    static char names[16][64];
+    static char paths[16][64];
+    snprintf(paths[n_doms], sizeof paths[0], "/local/domain/%u/name", domid);
+    snprintf(names[n_doms], sizeof names[0], "%s", name);
+    kv[n_kv][0] = paths[n_doms];
+    kv[n_kv++][1] = names[n_doms];
+}
+static void set(const char *k, const char *v) { kv[n_kv][0] = k; kv[n_kv++][1] = v; }
+
+int __wrap_libxl_ctx_alloc(libxl_ctx **pctx, int version, unsigned flags, xentoollog_logger *lg)
+{
+    (void)version; (void)flags;
+    assert_non_null(lg); /* the real one crashes without a logger */
+    ctx_allocs++;
+    if (fail_ctx) {
+        *pctx = NULL;
+        errno = ENOENT;
+        return ERROR_FAIL;
+    }
+    *pctx = (libxl_ctx *)&sentinel_ctx;
+    return 0;
+}
+int __wrap_libxl_ctx_free(libxl_ctx *ctx) { assert_ptr_equal(ctx, &sentinel_ctx); return 0; }
+
+libxl_dominfo *__wrap_libxl_list_domain(libxl_ctx *ctx, int *nb)
+{
+    assert_ptr_equal(ctx, &sentinel_ctx);
+    if (fail_list) {
+        *nb = 0;
+        return NULL;
+    }
+    libxl_dominfo *l = calloc((size_t)n_doms, sizeof *l);
+    for (int i = 0; i < n_doms; i++) {
+        libxl_dominfo_init(&l[i]);
+        l[i].domid = doms[i].domid;
+        l[i].domain_type = doms[i].hvm ? LIBXL_DOMAIN_TYPE_HVM : LIBXL_DOMAIN_TYPE_PV;
+        libxl_uuid_generate(&l[i].uuid);
+    }
+    *nb = n_doms;
+    return l;
+}
+int __wrap_libxl_domain_info(libxl_ctx *ctx, libxl_dominfo *info, uint32_t domid)
+{
+    (void)ctx; (void)info;
+    for (int i = 0; i < n_doms; i++)
+        if (doms[i].domid == domid)
+            return doms[i].gone ? ERROR_DOMAIN_NOTFOUND : 0;
+    return ERROR_DOMAIN_NOTFOUND;
+}
+int __wrap_libxl_userdata_retrieve(libxl_ctx *ctx, uint32_t domid, const char *id,
+                                   uint8_t **data, int *len)
+{
+    (void)ctx;
+    assert_string_equal(id, "libxl-json");
+    userdata_calls++;
+    *data = NULL;
+    *len = 0;
+    for (int i = 0; i < n_doms; i++)
+        if (doms[i].domid == domid && doms[i].config) {
+            *data = (uint8_t *)strdup(doms[i].config);
+            *len = (int)strlen(doms[i].config);
+        }
+    return 0;
+}
+
+struct xs_handle *__wrap_xs_open(unsigned long flags)
+{
+    (void)flags;
+    xs_opens++;
+    return (struct xs_handle *)&sentinel_xs;
+}
+void __wrap_xs_close(struct xs_handle *h) { assert_ptr_equal(h, &sentinel_xs); }
+
+static bool dom_gone_path(const char *path)
+{
+    for (int i = 0; i < n_doms; i++) {
+        char p[64];
+        if (!doms[i].gone)
+            continue;
+        snprintf(p, sizeof p, "/local/domain/%u/", doms[i].domid);
+        if (strncmp(path, p, strlen(p)) == 0)
+            return true;
+        snprintf(p, sizeof p, "/libxl/%u/", doms[i].domid);
+        if (strncmp(path, p, strlen(p)) == 0)
+            return true;
+    }
+    return false;
+}
+static bool xs_broken(void)
+{
+    if (xs_fail_after >= 0 && xs_reads >= xs_fail_after) {
+        errno = ECONNRESET;
+        return true;
+    }
+    xs_reads++;
+    return false;
+}
+void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned *len)
+{
+    (void)h; (void)t;
+    if (xs_broken())
+        return NULL;
+    if (!dom_gone_path(path))
+        for (int i = 0; i < n_kv; i++)
+            if (strcmp(kv[i][0], path) == 0) {
+                *len = (unsigned)strlen(kv[i][1]);
+                return strdup(kv[i][1]);
+            }
+    errno = ENOENT;
+    return NULL;
+}
+/* Children of path, derived from the keys, as one malloc'd block. */
+char **__wrap_xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path,
+                           unsigned *num)
+{
+    (void)h; (void)t;
+    if (xs_broken())
+        return NULL;
+    char names[32][64];
+    unsigned n = 0;
+    size_t plen = strlen(path);
+    bool exists = false;
+    for (int i = 0; i < n_kv && !dom_gone_path(path); i++) {
+        const char *k = kv[i][0];
+        if (strncmp(k, path, plen) != 0 || k[plen] != '/')
+            continue;
+        exists = true;
+        const char *c = k + plen + 1;
+        size_t clen = strcspn(c, "/");
+        bool dup = false;
+        for (unsigned j = 0; j < n; j++)
+            if (strlen(names[j]) == clen && strncmp(names[j], c, clen) == 0)
+                dup = true;
+        if (!dup) {
+            snprintf(names[n], sizeof names[0], "%.*s", (int)clen, c);
+            n++;
+        }
+    }
+    if (!exists) {
+        errno = ENOENT;
+        return NULL;
+    }
+    char **out = malloc(n * sizeof(char *) + n * 64 + 1);
+    char *s = (char *)(out + n);
+    for (unsigned j = 0; j < n; j++) {
+        out[j] = s;
+        strcpy(s, names[j]);
+        s += strlen(names[j]) + 1;
+    }
+    *num = n;
+    return out;
+}
+
+/* ---- helpers ---- */
+static struct xm_snapshot *snap_ok(struct xm_collector *c)
+{
+    struct xm_snapshot *s = NULL;
+    struct xm_error err = {0};
+    int rc = xm_collector_snapshot(c, &s, &err);
+    if (rc != XM_OK)
+        print_error("snapshot failed: %s\n", err.message);
+    assert_int_equal(rc, XM_OK);
+    return s;
+}
+static const struct xm_domain *find(const struct xm_snapshot *s, uint32_t domid)
+{
+    for (size_t i = 0; i < s->n_domains; i++)
+        if (s->domains[i].domid == domid)
+            return &s->domains[i];
+    return NULL;
+}
+static void backend(const char *fe_backend_key, const char *be_path, const char *state_key,
+                    const char *state)
+{
+    set(fe_backend_key, be_path);
+    set(state_key, state);
+}
+static int setup(void **state)
+{
+    reset_host();
+    struct xm_collector *c = NULL;
+    assert_int_equal(xm_collector_new(&c, NULL), XM_OK);
+    *state = c;
+    return 0;
+}
+static int teardown(void **state)
+{
+    xm_collector_free(*state);
+    return 0;
+}
+
+/* ---- tests ---- */
+static void test_vanished_domain_is_left_out(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(3, true, "leaving");
+    set("/libxl/3/type", "hvm");
+    doms[1].gone = true;
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(s->n_domains, 1);
+    assert_null(find(s, 3));
+    xm_snapshot_free(s);
+}
+
+static void test_driver_domain_backend_counts(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(1, false, "netdom");
+    add_dom(2, true, "web");
+    set("/libxl/1/type", "pv");
+    set("/libxl/2/type", "hvm");
+    backend("/local/domain/2/device/vif/0/backend", "/local/domain/1/backend/vif/2/0",
+            "/local/domain/1/backend/vif/2/0/state", "4");
+    struct xm_snapshot *s = snap_ok(*state);
+    const struct xm_domain *d = find(s, 2);
+    assert_non_null(d);
+    assert_int_equal(d->mode, XM_MODE_PVHVM);
+    assert_int_equal(xm_domain_devcount(d, "vif")->connected, 1);
+    bool named_backend = false;
+    for (size_t i = 0; i < d->n_evidence; i++)
+        if (strstr(d->evidence[i], "backend in domain 1"))
+            named_backend = true;
+    assert_true(named_backend);
+    xm_snapshot_free(s);
+}
+
+static void test_states_other_than_4_not_counted(void **state)
+{
+    static char keys[8][2][80];
+    add_dom(0, false, "Domain-0");
+    add_dom(5, true, "old");
+    set("/libxl/5/type", "hvm");
+    const char *states[] = {"1", "2", "3", "5", "6", "garbage"};
+    for (int i = 0; i < 6; i++) {
+        snprintf(keys[i][0], 80, "/local/domain/5/device/vbd/%d/backend", 768 + i);
+        snprintf(keys[i][1], 80, "/local/domain/0/backend/vbd/5/%d", 768 + i);
+        set(keys[i][0], keys[i][1]);
+        static char sk[8][96];
+        snprintf(sk[i], sizeof sk[i], "%s/state", keys[i][1]);
+        set(sk[i], states[i]);
+    }
+    struct xm_snapshot *s = snap_ok(*state);
+    const struct xm_domain *d = find(s, 5);
+    assert_int_equal(d->mode, XM_MODE_HVM);
+    assert_int_equal(xm_domain_devcount(d, "vbd")->connected, 0);
+    assert_int_equal(xm_domain_devcount(d, "vbd")->present, 6);
+    xm_snapshot_free(s);
+}
+
+static void test_spoofed_backend_path_not_counted(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(4, true, "victim");
+    add_dom(7, true, "spoofer");
+    set("/libxl/4/type", "hvm");
+    set("/libxl/7/type", "hvm");
+    backend("/local/domain/4/device/vbd/768/backend", "/local/domain/0/backend/vbd/4/768",
+            "/local/domain/0/backend/vbd/4/768/state", "4");
+    set("/local/domain/7/device/vbd/768/backend", "/local/domain/0/backend/vbd/4/768");
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(find(s, 4)->mode, XM_MODE_PVHVM);
+    assert_int_equal(find(s, 7)->mode, XM_MODE_HVM);
+    xm_snapshot_free(s);
+}
+
+static void test_shim_read_only_for_pvh(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(1, false, "pv");
+    add_dom(2, true, "hvm");
+    add_dom(3, true, "pvh");
+    add_dom(4, true, "shim");
+    set("/libxl/1/type", "pv");
+    set("/libxl/2/type", "hvm");
+    set("/libxl/3/type", "pvh");
+    set("/libxl/4/type", "pvh");
+    doms[3].config = "{\"c_info\":{\"type\":\"pvh\"},\"b_info\":{}}";
+    doms[4].config = "{\"c_info\":{\"type\":\"pvh\"},\"b_info\":{\"type.pvh\":{\"pvshim\":\"True\"}}}";
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(userdata_calls, 2);
+    assert_int_equal(find(s, 3)->mode, XM_MODE_PVH);
+    assert_int_equal(find(s, 4)->mode, XM_MODE_PV_IN_PVH);
+    xm_snapshot_free(s);
+}
+
+static void test_xenstore_failure_then_recovery(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(1, false, "pv");
+    set("/libxl/1/type", "pv");
+    xs_fail_after = 2;
+    struct xm_snapshot *s = NULL;
+    struct xm_error err = {0};
+    assert_int_equal(xm_collector_snapshot(*state, &s, &err), XM_ERR_XENSTORE);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "xenstore"));
+    assert_int_equal(xs_opens, 1);
+    xs_fail_after = -1;
+    s = snap_ok(*state);
+    assert_int_equal(xs_opens, 2); /* reconnected */
+    assert_int_equal(s->n_domains, 2);
+    xm_snapshot_free(s);
+}
+
+static void test_list_failure_then_recovery(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    fail_list = 1;
+    struct xm_snapshot *s = NULL;
+    struct xm_error err = {0};
+    assert_int_equal(xm_collector_snapshot(*state, &s, &err), XM_ERR_LIBXL);
+    assert_non_null(strstr(err.message, "libxl_list_domain"));
+    fail_list = 0;
+    s = snap_ok(*state);
+    assert_int_equal(ctx_allocs, 2);
+    xm_snapshot_free(s);
+}
+
+static void test_no_xen(void **state)
+{
+    fail_ctx = 1;
+    struct xm_snapshot *s = NULL;
+    struct xm_error err = {0};
+    assert_int_equal(xm_collector_snapshot(*state, &s, &err), XM_ERR_NOXEN);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "privcmd"));
+    assert_null(strchr(err.message, '\n'));
+}
+
+static void test_requests_per_domain_are_bounded(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(1, true, "pvhvm");
+    set("/libxl/1/type", "hvm");
+    backend("/local/domain/1/device/vbd/768/backend", "/local/domain/0/backend/vbd/1/768",
+            "/local/domain/0/backend/vbd/1/768/state", "4");
+    backend("/local/domain/1/device/vif/0/backend", "/local/domain/0/backend/vif/1/0",
+            "/local/domain/0/backend/vif/1/0/state", "4");
+    struct xm_snapshot *s = snap_ok(*state);
+    /* dom0: name + device dir = 2; domU: name, 2 type records, device dir,
+     * 2 kind dirs, 2 x (backend + state) = 10. */
+    assert_int_equal(s->xenstore_requests, 12);
+    assert_int_equal(xs_reads, 12);
+    xm_snapshot_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_vanished_domain_is_left_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_driver_domain_backend_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_states_other_than_4_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spoofed_backend_path_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shim_read_only_for_pvh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xenstore_failure_then_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_failure_then_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_xen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_requests_per_domain_are_bounded, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("collector", tests, NULL, NULL);
+}

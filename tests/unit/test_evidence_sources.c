@@ -1,0 +1,68 @@
+/* Parsers of evidence that come from outside: libxl's stored JSON and
+ * frontend backend paths. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "xm_libxl.h"
+#include "xm_xenstore.h"
+
+static enum xm_shim parse(const char *json, char **type)
+{
+    const char *detail = NULL;
+    return xm_libxl_parse_config(json, strlen(json), type, &detail);
+}
+
+static void test_stored_config_shim(void **state)
+{
+    (void)state;
+    char *type = NULL;
+    assert_int_equal(parse("{\"c_info\":{\"type\":\"pvh\"},\"b_info\":{\"type.pvh\":{\"pvshim\":\"True\"}}}", &type), XM_SHIM_ON);
+    assert_string_equal(type, "pvh");
+    free(type);
+    assert_int_equal(parse("{\"c_info\":{\"type\":\"pvh\"},\"b_info\":{\"type.pvh\":{\"pvshim\":\"False\"}}}", &type), XM_SHIM_OFF);
+    free(type);
+    assert_int_equal(parse("{\"c_info\":{\"type\":\"pvh\"},\"b_info\":{\"type.pvh\":{}}}", &type), XM_SHIM_OFF);
+    free(type);
+    assert_int_equal(parse("{\"c_info\":{\"type\":\"pvh\"},\"b_info\":{}}", &type), XM_SHIM_OFF);
+    free(type);
+    assert_int_equal(parse("{\"c_info\":{},\"b_info\":{\"type.pvh\":{\"pvshim\":\"maybe\"}}}", &type), XM_SHIM_UNREADABLE);
+    assert_null(type);
+    assert_int_equal(parse("not json", &type), XM_SHIM_UNREADABLE);
+    assert_null(type);
+    assert_int_equal(parse("[1,2]", &type), XM_SHIM_UNREADABLE);
+    assert_int_equal(parse("{\"c_info\":{\"type\":\"pvh\"}}", &type), XM_SHIM_UNREADABLE);
+    assert_null(type);
+}
+
+static void test_backend_paths(void **state)
+{
+    (void)state;
+    uint32_t b = 99;
+    assert_true(xm_backend_path_valid("/local/domain/0/backend/vbd/7/768", 7, "768", &b));
+    assert_int_equal(b, 0);
+    assert_true(xm_backend_path_valid("/local/domain/3/backend/qdisk/7/51712", 7, "51712", &b));
+    assert_int_equal(b, 3);
+    /* someone else's backend, wrong devid, junk */
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/8/768", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/769", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/768/x", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/x/backend/vbd/7/768", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/frontend/vbd/7/768", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend//7/768", 7, "768", &b));
+    assert_false(xm_backend_path_valid("", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/99999999999/backend/vbd/7/768", 7, "768", &b));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stored_config_shim),
+        cmocka_unit_test(test_backend_paths),
+    };
+    return cmocka_run_group_tests_name("evidence sources", tests, NULL, NULL);
+}
