@@ -30,6 +30,7 @@ JSON_LIBS := -ljansson
 BINARIES :=
 TEST_PROGRAMS :=
 INSTALL_TARGETS :=
+MAN_PAGES :=
 
 .PHONY: all deps test test-unit run clean install bench fuzz
 all:

@@ -17,6 +17,7 @@
 
 int cmd_list(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_self(int argc, char **argv);
 
 /* "xenmode: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -27,6 +28,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_put_display(FILE *out, const char *s);
 /* Number of terminal columns cli_put_display() uses (one per code point). */
 size_t cli_display_width(const char *s);
+
+/* Writes an evidence line: the core already quotes every value it puts
+ * there, so only stray control characters are replaced. */
+void cli_put_evidence(FILE *out, const char *s);
 
 /* Takes a snapshot; on failure prints the error and returns NULL. */
 struct xm_snapshot *cli_snapshot(void);

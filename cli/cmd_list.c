@@ -54,7 +54,7 @@ static void print_table(const struct xm_snapshot *snap, bool explain)
             for (size_t e = 0; e < d->n_evidence; e++) {
                 if (e)
                     fputs("; ", stdout);
-                cli_put_display(stdout, d->evidence[e]);
+                cli_put_evidence(stdout, d->evidence[e]);
             }
             fputc('\n', stdout);
         }

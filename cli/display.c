@@ -22,6 +22,12 @@ void cli_put_display(FILE *out, const char *s)
     free(clean);
 }
 
+void cli_put_evidence(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+}
+
 size_t cli_display_width(const char *s)
 {
     char *clean = xm_utf8_sanitize(s, NULL);

@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
     {"list", cmd_list, "list every domain with its virtualization mode"},
     {"metrics", cmd_metrics, "print the domains as Prometheus/OpenMetrics text"},
+    {"self", cmd_self, "the mode of the machine xenmode runs on (inside a guest)"},
 };
 
 static void usage(FILE *out)

@@ -9,3 +9,15 @@ $(CLI_BIN): $(CLI_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(CORE_LIB) $(CORE_LIBS)
 
 BINARIES += $(CLI_BIN)
+
+MAN_PAGES += $(BUILD)/man/xenmode.1
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
+all: $(BUILD)/man/xenmode.1
+
+.PHONY: install-cli
+install-cli: $(CLI_BIN) $(BUILD)/man/xenmode.1
+	install -D -m 0755 $(CLI_BIN) $(DESTDIR)$(PREFIX)/bin/xenmode
+	install -D -m 0644 $(BUILD)/man/xenmode.1 $(DESTDIR)$(PREFIX)/share/man/man1/xenmode.1
+INSTALL_TARGETS += install-cli

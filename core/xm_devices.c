@@ -71,9 +71,14 @@ static int cmp_devcount(const void *a, const void *b)
 static int read_device(struct xm_xs *xs, uint32_t domid, const char *kind, const char *devid,
                        struct xm_devcount *dc, struct xm_strvec *ev, struct xm_error *err)
 {
-    char path[512], q[96];
+    char path[512], q[96], qk[64], qd[64], what[132];
     char *backend = NULL, *state = NULL;
     uint32_t bdom = 0;
+
+    /* kind and devid are directory names a guest can create: quote them. */
+    xm_quote_value(kind, qk, sizeof qk);
+    xm_quote_value(devid, qd, sizeof qd);
+    snprintf(what, sizeof what, "%s/%s", qk, qd);
 
     snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/device/%s/%s/backend", domid, kind,
              devid);
@@ -82,13 +87,12 @@ static int read_device(struct xm_xs *xs, uint32_t domid, const char *kind, const
         return rc;
     dc->present++;
     if (rc == XM_XS_MISSING) {
-        xm_strvec_addf(ev, "%s/%s: no backend path, not counted", kind, devid);
+        xm_strvec_addf(ev, "%s: no backend path, not counted", what);
         return XM_XS_FOUND;
     }
     if (!xm_backend_path_valid(backend, domid, devid, &bdom)) {
         xm_quote_value(backend, q, sizeof q);
-        xm_strvec_addf(ev, "%s/%s: backend path %s is not this frontend's, not counted", kind,
-                       devid, q);
+        xm_strvec_addf(ev, "%s: backend path %s is not this frontend's, not counted", what, q);
         free(backend);
         return XM_XS_FOUND;
     }
@@ -101,13 +105,12 @@ static int read_device(struct xm_xs *xs, uint32_t domid, const char *kind, const
     if (bdom != 0)
         snprintf(where, sizeof where, " (backend in domain %" PRIu32 ")", bdom);
     if (rc == XM_XS_MISSING) {
-        xm_strvec_addf(ev, "%s/%s backend state absent%s", kind, devid, where);
+        xm_strvec_addf(ev, "%s backend state absent%s", what, where);
         return XM_XS_FOUND;
     }
     bool connected = strcmp(state, "4") == 0;
     xm_quote_value(state, q, sizeof q);
-    xm_strvec_addf(ev, "%s/%s backend state %s (%s)%s", kind, devid, q, state_word(state),
-                   where);
+    xm_strvec_addf(ev, "%s backend state %s (%s)%s", what, q, state_word(state), where);
     if (connected)
         dc->connected++;
     free(state);

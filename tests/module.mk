@@ -23,3 +23,13 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 TEST_PROGRAMS += $(UNIT_BINS)
 
 all: $(FAKE_BINARIES) $(UNIT_BINS)
+
+# Test tools: an independent exposition parser.
+TEST_TOOLS := $(BUILD)/tests/tools/expo-parse
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o
+	$(CC) $(LDFLAGS) -o $@ $<
+all: $(TEST_TOOLS)
+
+TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh \
+                 tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
+                 tests/integration/test-self.sh

@@ -1,0 +1,158 @@
+/* xenmode self: the mode of the machine xenmode runs on, from inside it.
+ * Exit 0 on Xen, 1 when not on Xen, 2 on errors. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "xm_guest.h"
+
+#define EXIT_NOT_XEN 1
+
+static void self_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: xenmode self [--explain] [--format text|json] [--path.sysfs DIR]\n"
+            "                    [--path.procfs DIR] [--cpuid.file FILE | --no-cpuid]\n"
+            "\n"
+            "  --explain          show every source consulted and the rule that decided\n"
+            "  --format FORMAT    text (default) or json\n"
+            "  --path.sysfs DIR   sysfs mount point (default /sys)\n"
+            "  --path.procfs DIR  procfs mount point (default /proc)\n"
+            "  --cpuid.file FILE  read CPUID leaves from FILE ('LEAF EAX EBX ECX EDX' in hex)\n"
+            "  --no-cpuid         leave CPUID out\n"
+            "\n"
+            "Exit status: 0 on Xen, 1 not on Xen, 2 on errors.\n");
+}
+
+static void put_joined(FILE *out, const struct xm_guest_result *r, const char *sep)
+{
+    for (size_t i = 0; i < r->n_evidence; i++) {
+        if (i)
+            fputs(sep, out);
+        cli_put_evidence(out, r->evidence[i]);
+    }
+}
+
+static int print_text(const struct xm_guest_result *r, bool explain)
+{
+    if (!r->on_xen) {
+        fputs("not on Xen: ", stdout);
+        put_joined(stdout, r, "; ");
+        fputc('\n', stdout);
+        return 0;
+    }
+    if (r->dom0)
+        printf("dom0 (%s)\n", xm_mode_name(r->mode));
+    else
+        printf("%s\n", xm_mode_name(r->mode));
+    if (explain) {
+        for (size_t i = 0; i < r->n_evidence; i++) {
+            fputs("  ", stdout);
+            cli_put_evidence(stdout, r->evidence[i]);
+            fputc('\n', stdout);
+        }
+    }
+    return 0;
+}
+
+static int print_json(const struct xm_guest_result *r)
+{
+    json_t *o = json_object(), *ev = json_array();
+    int rc = -1;
+    if (!o || !ev)
+        goto out;
+    for (size_t i = 0; i < r->n_evidence; i++) {
+        char *clean = xm_utf8_sanitize(r->evidence[i], NULL);
+        int bad = !clean || json_array_append_new(ev, json_string(clean));
+        free(clean);
+        if (bad)
+            goto out;
+    }
+    if (json_object_set_new(o, "on_xen", json_boolean(r->on_xen)) ||
+        json_object_set_new(o, "dom0", json_boolean(r->dom0)) ||
+        json_object_set_new(o, "mode", r->on_xen ? json_string(xm_mode_name(r->mode)) : json_null()) ||
+        json_object_set_new(o, "evidence", ev))
+        goto out_o;
+    rc = json_dumpf(o, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(o);
+    return rc;
+out:
+    json_decref(ev);
+out_o:
+    json_decref(o);
+    return rc;
+}
+
+int cmd_self(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"explain", no_argument, NULL, 'e'},
+        {"format", required_argument, NULL, 'f'},
+        {"path.sysfs", required_argument, NULL, 's'},
+        {"path.procfs", required_argument, NULL, 'p'},
+        {"cpuid.file", required_argument, NULL, 'c'},
+        {"no-cpuid", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct xm_guest_options opt = {0};
+    bool json = false, explain = false;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e': explain = true; break;
+        case 's': opt.sysfs = optarg; break;
+        case 'p': opt.procfs = optarg; break;
+        case 'c': opt.cpuid_file = optarg; break;
+        case 'n': opt.no_cpuid = true; break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                json = true;
+            else if (strcmp(optarg, "text") != 0) {
+                cli_error("self: unknown --format '%s' (expected text or json)", optarg);
+                self_usage(stderr);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            self_usage(stdout);
+            return 0;
+        default:
+            cli_error("self: unknown or incomplete option '%s'", argv[optind - 1]);
+            self_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("self: unexpected argument '%s'", argv[optind]);
+        self_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (opt.no_cpuid && opt.cpuid_file) {
+        cli_error("self: --cpuid.file and --no-cpuid are mutually exclusive");
+        return EXIT_USAGE;
+    }
+
+    struct xm_guest_result r;
+    struct xm_error err = {0};
+    if (xm_guest_detect(&opt, &r, &err) != XM_OK) {
+        cli_error("self: %s", err.message);
+        return EXIT_USAGE;
+    }
+    int rc = json ? print_json(&r) : print_text(&r, explain);
+    int status = r.on_xen ? 0 : EXIT_NOT_XEN;
+    xm_guest_result_dispose(&r);
+    if (rc != 0 || fflush(stdout) != 0) {
+        cli_error("self: cannot write output");
+        return EXIT_USAGE;
+    }
+    return status;
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# The xenstore work per domain is small and known: the test server counts
+# the requests one `xenmode list` makes on the mixed fixture, this prints
+# them per domain, and checks the total against the budget in
+# docs/design.md (name 1, type records 2 except dom0, device directory 1,
+# 1 per kind, 2 per device).
+source "$(dirname "$0")/../lib/testlib.sh"
+tl_tmpdir
+RUN="$XM_ROOT/tests/fake-host/run"
+CTL="$XM_ROOT/tests/fake-host/xenstored-ctl"
+MIXED="$XM_ROOT/tests/fixtures/mixed.json"
+
+"$RUN" "$MIXED" -- bash -c '
+    "$1" reset-stats >/dev/null &&
+    "$2" list >/dev/null &&
+    "$1" stats' _ "$CTL" "$XM_BUILD/xenmode" >"$TL_TMP/stats" 2>"$TL_TMP/err"
+total=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$TL_TMP/stats")
+domains=$(jq '.domains | length' "$MIXED")
+check "the server reported a request count" test -n "$total"
+# Budget per domain of the mixed fixture:
+#   Domain-0 2, guest-pv (vbd+vif) 10, guest-pvh 4, guest-hvm (vif) 7,
+#   guest-pvhvm (vbd+vif) 10, guest-shim 4.
+assert_eq "xenstore requests for the mixed fixture (6 domains)" 37 "$total"
+if [ -n "$total" ]; then
+    diag "$(awk -v t="$total" -v n="$domains" 'BEGIN { printf "xenstore requests: %d for %d domains = %.1f per domain", t, n, t / n }')"
+    diag "server stats: $(cat "$TL_TMP/stats")"
+fi
+
+finish
