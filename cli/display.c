@@ -50,7 +50,7 @@ struct xm_snapshot *cli_snapshot(void)
     struct xm_snapshot *snap = NULL;
     struct xm_error err = {0};
 
-    if (xm_collector_new(&c, &err) != XM_OK) {
+    if (xm_collector_new_oneshot(&c, &err) != XM_OK) {
         cli_error("%s", err.message);
         return NULL;
     }

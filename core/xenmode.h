@@ -93,6 +93,25 @@ struct xm_collector;
 int xm_collector_new(struct xm_collector **out, struct xm_error *err);
 
 /*
+ * xm_collector_new_oneshot
+ *
+ * As xm_collector_new, for a program that takes one snapshot and exits
+ * (the CLI): no watches are registered, every snapshot is a plain full
+ * read. xm_collector_new's collectors keep per-domain evidence cached and
+ * fresh through xenstore watches (see core/xm_cache.h), so a snapshot of
+ * an unchanged host sends no xenstore request.
+ */
+int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err);
+
+struct xm_collector_stats {
+    unsigned long xenstore_requests_total; /* since the collector was made */
+    unsigned long cache_rebuilds_total;    /* caches discarded after xenstore
+                                              connection losses */
+    size_t cached_domains;
+};
+void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st);
+
+/*
  * xm_collector_snapshot
  *
  * Lists every domain with one libxl_list_domain call and classifies each.

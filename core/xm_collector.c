@@ -10,18 +10,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "xm_cache.h"
 #include "xm_classify.h"
 #include "xm_internal.h"
 #include "xm_libxl.h"
 #include "xm_xenstore.h"
 
 struct xm_collector {
-    pthread_mutex_t lock; /* one snapshot at a time: libxl ctx, xs handle */
+    pthread_mutex_t lock; /* one snapshot at a time: libxl ctx, xs handle, cache */
     struct xm_libxl lx;
     struct xm_xs xs;
+    bool use_cache;
+    bool cache_live;      /* the global watches are registered on xs */
+    struct xm_cache cache;
+    unsigned long requests_total;  /* over the collector's life */
+    unsigned long cache_rebuilds;  /* caches discarded after a lost connection */
 };
 
-int xm_collector_new(struct xm_collector **out, struct xm_error *err)
+static int collector_new(struct xm_collector **out, bool use_cache, struct xm_error *err)
 {
     struct xm_collector *c = calloc(1, sizeof *c);
     *out = NULL;
@@ -33,14 +39,37 @@ int xm_collector_new(struct xm_collector **out, struct xm_error *err)
     }
     xm_libxl_init(&c->lx);
     xm_xs_init(&c->xs);
+    xm_cache_init(&c->cache);
+    c->use_cache = use_cache;
     *out = c;
     return XM_OK;
+}
+
+int xm_collector_new(struct xm_collector **out, struct xm_error *err)
+{
+    return collector_new(out, true, err);
+}
+
+int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err)
+{
+    return collector_new(out, false, err);
+}
+
+void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st)
+{
+    pthread_mutex_lock(&c->lock);
+    st->xenstore_requests_total = c->requests_total + c->xs.requests;
+    st->cache_rebuilds_total = c->cache_rebuilds;
+    st->cached_domains = c->cache.n;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void xm_collector_free(struct xm_collector *c)
 {
     if (!c)
         return;
+    xm_cache_clear(&c->cache);
+    free(c->cache.entries);
     xm_xs_close(&c->xs);
     xm_libxl_close(&c->lx);
     pthread_mutex_destroy(&c->lock);
@@ -68,7 +97,8 @@ static enum inspect confirm_alive(struct xm_collector *c, uint32_t domid, struct
 }
 
 static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *info,
-                                   struct xm_domain *d, struct xm_error *err)
+                                   struct xm_domain *d, uint32_t *backends, size_t *n_backends,
+                                   struct xm_error *err)
 {
     struct xm_xs_domain xsd;
     struct xm_strvec ev;
@@ -126,6 +156,10 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
     xsd.devices = NULL;
     xsd.n_devices = 0;
     d->evidence = xm_strvec_steal(&cls, &d->n_evidence);
+    if (backends) {
+        memcpy(backends, xsd.backends, xsd.n_backends * sizeof *backends);
+        *n_backends = xsd.n_backends;
+    }
     if (!d->name) {
         xm_set_error(err, XM_ERR_NOMEM, "out of memory");
         xm_domain_dispose(d);
@@ -147,15 +181,27 @@ static int cmp_domid(const void *a, const void *b)
 }
 
 /* Drops the connection the failure came from; the next snapshot reopens. */
+static void close_xenstore(struct xm_collector *c)
+{
+    if (c->cache_live) {
+        xm_cache_clear(&c->cache);
+        c->cache_live = false;
+        c->cache_rebuilds++;
+    }
+    c->requests_total += c->xs.requests;
+    c->xs.requests = 0;
+    xm_xs_close(&c->xs);
+}
+
 static void drop_failed(struct xm_collector *c, const struct xm_error *err)
 {
     if (err->code == XM_ERR_XENSTORE)
-        xm_xs_close(&c->xs);
+        close_xenstore(c);
     else if (err->code == XM_ERR_LIBXL)
         xm_libxl_close(&c->lx);
 }
 
-static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struct xm_error *err)
+static int take_snapshot_oneshot(struct xm_collector *c, struct xm_snapshot **out, struct xm_error *err)
 {
     libxl_dominfo *list = NULL;
     int n = 0, rc;
@@ -182,7 +228,7 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
     }
     for (int i = 0; i < n; i++) {
         struct xm_domain *d = &snap->domains[snap->n_domains];
-        enum inspect r = inspect_domain(c, &list[i], d, err);
+        enum inspect r = inspect_domain(c, &list[i], d, NULL, NULL, err);
         if (r == INSPECT_FAILED) {
             drop_failed(c, err);
             xm_snapshot_free(snap);
@@ -200,6 +246,173 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
     return XM_OK;
 }
 
+/* Registers the watches that do not belong to one domain. A failure leaves
+ * the cache off for this connection: every snapshot is then a full read. */
+static void start_cache(struct xm_collector *c)
+{
+    static const char *const global[] = {"@introduceDomain", "@releaseDomain", "/libxl"};
+    uint64_t seq;
+    for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+        if (!xm_cache_watch(&c->cache, &c->xs, global[i], &seq))
+            return;
+    xm_cache_watch_backend(&c->cache, &c->xs, 0);
+    c->cache_live = !c->cache.all_dirty;
+}
+
+static void watch_domain(struct xm_collector *c, struct xm_cache_entry *e)
+{
+    static const char *const nodes[3] = {"name", "domain-type", "device"};
+    uint32_t domid = e->domid;
+    e->watched = true;
+    for (int k = 0; k < 3; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/%s", domid, nodes[k]);
+        /* The entry may move while watching (no inserts happen here). */
+        if (!xm_cache_watch(&c->cache, &c->xs, path, &e->tokens[k]))
+            e->watched = false; /* such a domain is re-read at every snapshot */
+    }
+}
+
+static bool listed(const libxl_dominfo *list, int n, uint32_t domid)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) { /* libxl lists domains in domid order */
+        int mid = (lo + hi) / 2;
+        if (list[mid].domid < domid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < n && list[lo].domid == domid)
+        return true;
+    for (int i = 0; i < n; i++) /* in case the order ever changes */
+        if (list[i].domid == domid)
+            return true;
+    return false;
+}
+
+/* Brings one listed domain's cache entry up to date. */
+static enum inspect refresh_entry(struct xm_collector *c, const libxl_dominfo *info,
+                                  struct xm_error *err)
+{
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
+    struct xm_cache_entry *e = xm_cache_find(&c->cache, info->domid);
+    if (e && strcmp(e->uuid, uuid) != 0) {
+        xm_cache_remove(&c->cache, &c->xs, (size_t)(e - c->cache.entries));
+        e = NULL;
+    }
+    if (!e) {
+        e = xm_cache_insert(&c->cache, info->domid);
+        if (!e) {
+            xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+            return INSPECT_FAILED;
+        }
+        memcpy(e->uuid, uuid, sizeof e->uuid);
+        watch_domain(c, e);
+    }
+    bool hvm = info->domain_type == LIBXL_DOMAIN_TYPE_HVM;
+    if (e->have && !e->dirty && e->watched && !c->cache.all_dirty && e->dom.hvm_flag == hvm)
+        return INSPECT_OK;
+
+    struct xm_domain fresh;
+    uint32_t backends[XM_MAX_BACKEND_DOMS];
+    size_t n_backends = 0;
+    memset(&fresh, 0, sizeof fresh);
+    enum inspect r = inspect_domain(c, info, &fresh, backends, &n_backends, err);
+    if (r != INSPECT_OK)
+        return r;
+    xm_domain_dispose(&e->dom);
+    e->dom = fresh;
+    e->have = true;
+    e->dirty = false;
+    for (size_t i = 0; i < n_backends; i++)
+        xm_cache_watch_backend(&c->cache, &c->xs, backends[i]);
+    return INSPECT_OK;
+}
+
+static int take_snapshot_cached(struct xm_collector *c, struct xm_snapshot **out,
+                                struct xm_error *err)
+{
+    libxl_dominfo *list = NULL;
+    int n = 0, rc;
+    double start = now_seconds();
+
+    if ((rc = xm_libxl_open(&c->lx, err)) != XM_OK)
+        return rc;
+    if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
+        return rc;
+    if (!c->cache_live)
+        start_cache(c);
+    unsigned long requests_before = c->xs.requests;
+    if (c->cache_live && xm_cache_drain(&c->cache, &c->xs, err) != XM_OK) {
+        /* xenstored went away: rebuild on a fresh connection right now. */
+        close_xenstore(c);
+        if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
+            return rc;
+        start_cache(c);
+        requests_before = 0;
+    }
+    if ((rc = xm_libxl_list(&c->lx, &list, &n, err)) != XM_OK) {
+        drop_failed(c, err);
+        return rc;
+    }
+
+    /* Domains gone since the last snapshot. */
+    for (size_t i = 0; i < c->cache.n;) {
+        if (listed(list, n, c->cache.entries[i].domid))
+            i++;
+        else
+            xm_cache_remove(&c->cache, &c->xs, i);
+    }
+    uint32_t *keep = calloc(n > 0 ? (size_t)n : 1, sizeof *keep);
+    struct xm_snapshot *snap = calloc(1, sizeof *snap);
+    if (snap)
+        snap->domains = calloc(n > 0 ? (size_t)n : 1, sizeof *snap->domains);
+    if (!keep || !snap || !snap->domains) {
+        free(keep);
+        if (snap)
+            free(snap->domains);
+        free(snap);
+        libxl_dominfo_list_free(list, n);
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        keep[i] = list[i].domid;
+        enum inspect r = refresh_entry(c, &list[i], err);
+        if (r == INSPECT_FAILED) {
+            drop_failed(c, err);
+            goto fail;
+        }
+        if (r == INSPECT_GONE) {
+            struct xm_cache_entry *e = xm_cache_find(&c->cache, list[i].domid);
+            if (e)
+                xm_cache_remove(&c->cache, &c->xs, (size_t)(e - c->cache.entries));
+            continue;
+        }
+        struct xm_cache_entry *e = xm_cache_find(&c->cache, list[i].domid);
+        if (!xm_domain_copy(&snap->domains[snap->n_domains], &e->dom)) {
+            xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        snap->n_domains++;
+    }
+    xm_cache_prune_backends(&c->cache, &c->xs, keep, (size_t)n);
+    c->cache.all_dirty = false;
+    free(keep);
+    libxl_dominfo_list_free(list, n);
+    qsort(snap->domains, snap->n_domains, sizeof *snap->domains, cmp_domid);
+    snap->xenstore_requests = c->xs.requests - requests_before;
+    snap->duration_seconds = now_seconds() - start;
+    *out = snap;
+    return XM_OK;
+fail:
+    free(keep);
+    xm_snapshot_free(snap);
+    libxl_dominfo_list_free(list, n);
+    return err->code;
+}
+
 int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
                           struct xm_error *err)
 {
@@ -210,7 +423,7 @@ int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
     err->code = XM_OK;
     err->message[0] = '\0';
     pthread_mutex_lock(&c->lock);
-    int rc = take_snapshot(c, out, err);
+    int rc = c->use_cache ? take_snapshot_cached(c, out, err) : take_snapshot_oneshot(c, out, err);
     pthread_mutex_unlock(&c->lock);
     return rc;
 }

@@ -68,8 +68,18 @@ static int cmp_devcount(const void *a, const void *b)
 }
 
 /* Checks one frontend; returns XM_XS_FAILED on a connection failure. */
+static void note_backend(struct xm_xs_domain *out, uint32_t bdom)
+{
+    for (size_t i = 0; i < out->n_backends; i++)
+        if (out->backends[i] == bdom)
+            return;
+    if (out->n_backends < XM_MAX_BACKEND_DOMS)
+        out->backends[out->n_backends++] = bdom;
+}
+
 static int read_device(struct xm_xs *xs, uint32_t domid, const char *kind, const char *devid,
-                       struct xm_devcount *dc, struct xm_strvec *ev, struct xm_error *err)
+                       struct xm_xs_domain *out, struct xm_devcount *dc, struct xm_strvec *ev,
+                       struct xm_error *err)
 {
     char path[512], q[96], qk[64], qd[64], what[132];
     char *backend = NULL, *state = NULL;
@@ -96,6 +106,7 @@ static int read_device(struct xm_xs *xs, uint32_t domid, const char *kind, const
         free(backend);
         return XM_XS_FOUND;
     }
+    note_backend(out, bdom);
     snprintf(path, sizeof path, "%s/state", backend);
     free(backend);
     rc = xm_xs_read(xs, path, &state, err);
@@ -162,7 +173,7 @@ static int read_kinds(struct xm_xs *xs, uint32_t domid, struct xm_xs_domain *out
                 break;
             }
             budget--;
-            rc = read_device(xs, domid, kinds[k], devids[d], dc, ev, err);
+            rc = read_device(xs, domid, kinds[k], devids[d], out, dc, ev, err);
             if (rc == XM_XS_FAILED) {
                 free(devids);
                 goto out;

@@ -39,6 +39,8 @@ int xm_xs_read(struct xm_xs *xs, const char *path, char **value, struct xm_error
 int xm_xs_directory(struct xm_xs *xs, const char *path, char ***names, unsigned *n,
                     struct xm_error *err);
 
+#define XM_MAX_BACKEND_DOMS 16
+
 /* What xenstore says about one domain. */
 struct xm_xs_domain {
     char *name;         /* NULL when /local/domain/<id>/name is absent */
@@ -47,6 +49,8 @@ struct xm_xs_domain {
     struct xm_devcount *devices;
     size_t n_devices;
     unsigned connected; /* total over all kinds */
+    uint32_t backends[XM_MAX_BACKEND_DOMS]; /* distinct backend domains seen */
+    size_t n_backends;
 };
 
 /* Reads the nodes listed above; appends device evidence to ev. */

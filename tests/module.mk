@@ -11,7 +11,8 @@ fakes: $(FAKE_BINARIES)
 UNIT_TESTS := test_classify test_expo test_evidence_sources test_collector
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain_info \
-                   libxl_userdata_retrieve xs_open xs_close xs_read xs_directory
+                   libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
+                   xs_watch xs_unwatch xs_check_watch
 
 $(UNIT_BINS:%=%.o): CFLAGS += -Icore
 $(BUILD)/tests/unit/%.o: CFLAGS += -Icore

@@ -44,6 +44,15 @@ static void add_dom(uint32_t domid, bool hvm, const char *name)
     kv[n_kv++][1] = names[n_doms];
 }
 static void set(const char *k, const char *v) { kv[n_kv][0] = k; kv[n_kv++][1] = v; }
+static void update(const char *k, const char *v)
+{
+    for (int i = 0; i < n_kv; i++)
+        if (strcmp(kv[i][0], k) == 0) {
+            kv[i][1] = v;
+            return;
+        }
+    set(k, v);
+}
 
 int __wrap_libxl_ctx_alloc(libxl_ctx **pctx, int version, unsigned flags, xentoollog_logger *lg)
 {
@@ -72,7 +81,9 @@ libxl_dominfo *__wrap_libxl_list_domain(libxl_ctx *ctx, int *nb)
         libxl_dominfo_init(&l[i]);
         l[i].domid = doms[i].domid;
         l[i].domain_type = doms[i].hvm ? LIBXL_DOMAIN_TYPE_HVM : LIBXL_DOMAIN_TYPE_PV;
-        libxl_uuid_generate(&l[i].uuid);
+        char u[40];
+        snprintf(u, sizeof u, "00000000-0000-4000-8000-%012u", doms[i].domid);
+        libxl_uuid_from_string(&l[i].uuid, u);
     }
     *nb = n_doms;
     return l;
@@ -189,6 +200,75 @@ char **__wrap_xs_directory(struct xs_handle *h, xs_transaction_t t, const char *
     return out;
 }
 
+/* Watches: registration queues the initial event, as xenstored does. */
+static char watch_paths[256][96], watch_tokens[256][32];
+static int n_watch;
+static char events[512][2][96];
+static int ev_head, ev_tail, watch_calls, unwatch_calls, check_broken;
+
+static void push_event(const char *path, const char *token)
+{
+    snprintf(events[ev_tail][0], 96, "%s", path);
+    snprintf(events[ev_tail][1], 96, "%s", token);
+    ev_tail++;
+}
+/* Fires every watch that covers path, as a write to it would. */
+static void fire(const char *path)
+{
+    for (int i = 0; i < n_watch; i++) {
+        size_t l = strlen(watch_paths[i]);
+        if (strncmp(path, watch_paths[i], l) == 0 && (path[l] == '\0' || path[l] == '/'))
+            push_event(path, watch_tokens[i]);
+    }
+}
+bool __wrap_xs_watch(struct xs_handle *h, const char *path, const char *token)
+{
+    (void)h;
+    xs_reads++;
+    watch_calls++;
+    snprintf(watch_paths[n_watch], 96, "%s", path);
+    snprintf(watch_tokens[n_watch], 32, "%s", token);
+    n_watch++;
+    push_event(path, token);
+    return true;
+}
+bool __wrap_xs_unwatch(struct xs_handle *h, const char *path, const char *token)
+{
+    (void)h;
+    xs_reads++;
+    unwatch_calls++;
+    for (int i = 0; i < n_watch; i++)
+        if (strcmp(watch_paths[i], path) == 0 && strcmp(watch_tokens[i], token) == 0) {
+            memmove(&watch_paths[i], &watch_paths[i + 1], (size_t)(n_watch - i - 1) * 96);
+            memmove(&watch_tokens[i], &watch_tokens[i + 1], (size_t)(n_watch - i - 1) * 32);
+            n_watch--;
+            return true;
+        }
+    return false;
+}
+char **__wrap_xs_check_watch(struct xs_handle *h)
+{
+    (void)h;
+    if (check_broken) {
+        check_broken = 0;
+        n_watch = 0;
+        ev_head = ev_tail = 0;
+        errno = ECONNRESET;
+        return NULL;
+    }
+    if (ev_head == ev_tail) {
+        errno = EAGAIN;
+        return NULL;
+    }
+    char **vec = malloc(2 * sizeof(char *) + 2 * 96);
+    vec[0] = (char *)(vec + 2);
+    vec[1] = vec[0] + 96;
+    strcpy(vec[0], events[ev_head][0]);
+    strcpy(vec[1], events[ev_head][1]);
+    ev_head++;
+    return vec;
+}
+
 /* ---- helpers ---- */
 static struct xm_snapshot *snap_ok(struct xm_collector *c)
 {
@@ -216,6 +296,15 @@ static void backend(const char *fe_backend_key, const char *be_path, const char 
 static int setup(void **state)
 {
     reset_host();
+    struct xm_collector *c = NULL;
+    assert_int_equal(xm_collector_new_oneshot(&c, NULL), XM_OK);
+    *state = c;
+    return 0;
+}
+static int setup_cached(void **state)
+{
+    reset_host();
+    n_watch = ev_head = ev_tail = watch_calls = unwatch_calls = check_broken = 0;
     struct xm_collector *c = NULL;
     assert_int_equal(xm_collector_new(&c, NULL), XM_OK);
     *state = c;
@@ -382,6 +471,112 @@ static void test_requests_per_domain_are_bounded(void **state)
     xm_snapshot_free(s);
 }
 
+/* A host of three domains for the cache tests. */
+static void cache_host(void)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(3, true, "pvhvm");
+    add_dom(4, true, "other");
+    set("/libxl/3/type", "hvm");
+    set("/libxl/4/type", "hvm");
+    backend("/local/domain/3/device/vbd/768/backend", "/local/domain/0/backend/vbd/3/768",
+            "/local/domain/0/backend/vbd/3/768/state", "4");
+}
+
+static void test_cache_steady_state_sends_nothing(void **state)
+{
+    cache_host();
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(find(s, 3)->mode, XM_MODE_PVHVM);
+    xm_snapshot_free(s);
+    int before = xs_reads;
+    for (int i = 0; i < 5; i++) {
+        s = snap_ok(*state);
+        assert_int_equal(s->n_domains, 3);
+        assert_int_equal(s->xenstore_requests, 0);
+        assert_int_equal(find(s, 3)->mode, XM_MODE_PVHVM);
+        xm_snapshot_free(s);
+    }
+    assert_int_equal(xs_reads, before);
+}
+
+static void test_cache_event_rereads_only_that_domain(void **state)
+{
+    cache_host();
+    xm_snapshot_free(snap_ok(*state));
+    xm_snapshot_free(snap_ok(*state));
+    /* The backend goes to Closing: domain 3 must become hvm, 4 untouched. */
+    update("/local/domain/0/backend/vbd/3/768/state", "5");
+    fire("/local/domain/0/backend/vbd/3/768/state");
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(find(s, 3)->mode, XM_MODE_HVM);
+    /* domain 3: name, 2 type records, device dir, vbd dir, backend, state */
+    assert_int_equal(s->xenstore_requests, 7);
+    xm_snapshot_free(s);
+}
+
+static void test_cache_type_record_event(void **state)
+{
+    cache_host();
+    xm_snapshot_free(snap_ok(*state));
+    update("/libxl/4/type", "pv");
+    fire("/libxl/4/type");
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(find(s, 4)->mode, XM_MODE_HVM); /* contradiction: flag wins */
+    bool saw = false;
+    for (size_t i = 0; i < find(s, 4)->n_evidence; i++)
+        saw |= strstr(find(s, 4)->evidence[i], "type record says pv") != NULL;
+    assert_true(saw);
+    xm_snapshot_free(s);
+}
+
+static void test_cache_drops_destroyed_domain(void **state)
+{
+    cache_host();
+    xm_snapshot_free(snap_ok(*state));
+    int watches = n_watch;
+    n_doms--; /* domain 4 destroyed: no longer listed */
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(s->n_domains, 2);
+    assert_null(find(s, 4));
+    assert_int_equal(n_watch, watches - 3); /* its three watches are gone */
+    xm_snapshot_free(s);
+}
+
+static void test_cache_new_domain_is_read(void **state)
+{
+    cache_host();
+    xm_snapshot_free(snap_ok(*state));
+    add_dom(9, true, "new");
+    set("/libxl/9/type", "pvh");
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(find(s, 9)->mode, XM_MODE_PVH);
+    xm_snapshot_free(s);
+    s = snap_ok(*state);
+    assert_int_equal(s->xenstore_requests, 0); /* initial events were recognised */
+    xm_snapshot_free(s);
+}
+
+static void test_cache_rebuilt_after_connection_loss(void **state)
+{
+    cache_host();
+    xm_snapshot_free(snap_ok(*state));
+    int opens = xs_opens;
+    check_broken = 1;
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(xs_opens, opens + 1);
+    assert_int_equal(s->n_domains, 3);
+    assert_true(s->xenstore_requests > 0); /* a full read */
+    xm_snapshot_free(s);
+    struct xm_collector_stats st;
+    xm_collector_stats(*state, &st);
+    assert_int_equal(st.cache_rebuilds_total, 1);
+    assert_int_equal(st.cached_domains, 3);
+    s = snap_ok(*state);
+    assert_int_equal(s->xenstore_requests, 0);
+    xm_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +589,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_failure_then_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_xen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_requests_per_domain_are_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_steady_state_sends_nothing, setup_cached, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_event_rereads_only_that_domain, setup_cached, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_type_record_event, setup_cached, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_drops_destroyed_domain, setup_cached, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_new_domain_is_read, setup_cached, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_rebuilt_after_connection_loss, setup_cached, teardown),
     };
     return cmocka_run_group_tests_name("collector", tests, NULL, NULL);
 }
