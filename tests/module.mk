@@ -26,11 +26,15 @@ TEST_PROGRAMS += $(UNIT_BINS)
 all: $(FAKE_BINARIES) $(UNIT_BINS)
 
 # Test tools: an independent exposition parser.
-TEST_TOOLS := $(BUILD)/tests/tools/expo-parse
-$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o
+TEST_TOOLS := $(BUILD)/tests/tools/expo-parse $(BUILD)/tests/tools/cache-diff
+$(BUILD)/tests/tools/expo-parse: $(BUILD)/tests/tools/expo-parse.o
 	$(CC) $(LDFLAGS) -o $@ $<
+$(BUILD)/tests/tools/cache-diff.o: CFLAGS += -Icore
+$(BUILD)/tests/tools/cache-diff: $(BUILD)/tests/tools/cache-diff.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS)
 all: $(TEST_TOOLS)
 
+TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh
 TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh \
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
-                 tests/integration/test-self.sh
+                 tests/integration/test-self.sh tests/integration/test-cache.sh
