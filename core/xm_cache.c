@@ -154,14 +154,20 @@ void xm_cache_watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
     c->backend_doms[c->n_backend_doms++] = b;
 }
 
-void xm_cache_prune_backends(struct xm_cache *c, struct xm_xs *xs, const uint32_t *keep,
-                             size_t n_keep)
+static bool backend_in_use(const struct xm_cache *c, uint32_t b)
+{
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t k = 0; k < c->entries[i].n_backends; k++)
+            if (c->entries[i].backends[k] == b)
+                return true;
+    return false;
+}
+
+void xm_cache_prune_backends(struct xm_cache *c, struct xm_xs *xs)
 {
     for (size_t i = 0; i < c->n_backend_doms;) {
         uint32_t b = c->backend_doms[i];
-        bool kept = b == 0;
-        for (size_t k = 0; k < n_keep && !kept; k++)
-            kept = keep[k] == b;
+        bool kept = b == 0 || backend_in_use(c, b);
         if (kept) {
             i++;
             continue;

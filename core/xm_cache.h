@@ -38,6 +38,8 @@ struct xm_cache_entry {
     bool have;         /* dom holds a complete cached domain */
     struct xm_domain dom;
     uint64_t tokens[3]; /* name, domain-type, device watches */
+    uint32_t backends[XM_MAX_BACKEND_DOMS]; /* backend domains its frontends use */
+    size_t n_backends;
 };
 
 struct xm_watch_rec {
@@ -78,9 +80,10 @@ void xm_cache_remove(struct xm_cache *c, struct xm_xs *xs, size_t i);
 
 /* Ensures /local/domain/<b>/backend is watched. */
 void xm_cache_watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b);
-/* Unwatches backend domains other than dom0 that are not in keep[]. */
-void xm_cache_prune_backends(struct xm_cache *c, struct xm_xs *xs, const uint32_t *keep,
-                             size_t n_keep);
+/* Unwatches backend domains other than dom0 that no cached entry's
+ * frontends point at (whether or not that domain still runs: a frontend
+ * left pointing at a dead driver domain must still see its tree go). */
+void xm_cache_prune_backends(struct xm_cache *c, struct xm_xs *xs);
 
 /* Deep copy of a domain; false on allocation failure (dst then empty). */
 bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src);

@@ -326,6 +326,8 @@ static enum inspect refresh_entry(struct xm_collector *c, const libxl_dominfo *i
     e->dom = fresh;
     e->have = true;
     e->dirty = false;
+    memcpy(e->backends, backends, n_backends * sizeof *backends);
+    e->n_backends = n_backends;
     for (size_t i = 0; i < n_backends; i++)
         xm_cache_watch_backend(&c->cache, &c->xs, backends[i]);
     return INSPECT_OK;
@@ -365,12 +367,10 @@ static int take_snapshot_cached(struct xm_collector *c, struct xm_snapshot **out
         else
             xm_cache_remove(&c->cache, &c->xs, i);
     }
-    uint32_t *keep = calloc(n > 0 ? (size_t)n : 1, sizeof *keep);
     struct xm_snapshot *snap = calloc(1, sizeof *snap);
     if (snap)
         snap->domains = calloc(n > 0 ? (size_t)n : 1, sizeof *snap->domains);
-    if (!keep || !snap || !snap->domains) {
-        free(keep);
+    if (!snap || !snap->domains) {
         if (snap)
             free(snap->domains);
         free(snap);
@@ -378,7 +378,6 @@ static int take_snapshot_cached(struct xm_collector *c, struct xm_snapshot **out
         return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) {
-        keep[i] = list[i].domid;
         enum inspect r = refresh_entry(c, &list[i], err);
         if (r == INSPECT_FAILED) {
             drop_failed(c, err);
@@ -397,9 +396,8 @@ static int take_snapshot_cached(struct xm_collector *c, struct xm_snapshot **out
         }
         snap->n_domains++;
     }
-    xm_cache_prune_backends(&c->cache, &c->xs, keep, (size_t)n);
+    xm_cache_prune_backends(&c->cache, &c->xs);
     c->cache.all_dirty = false;
-    free(keep);
     libxl_dominfo_list_free(list, n);
     qsort(snap->domains, snap->n_domains, sizeof *snap->domains, cmp_domid);
     snap->xenstore_requests = c->xs.requests - requests_before;
@@ -407,7 +405,6 @@ static int take_snapshot_cached(struct xm_collector *c, struct xm_snapshot **out
     *out = snap;
     return XM_OK;
 fail:
-    free(keep);
     xm_snapshot_free(snap);
     libxl_dominfo_list_free(list, n);
     return err->code;

@@ -172,7 +172,10 @@ enum xm_shim xm_libxl_read_shim(struct xm_libxl *x, uint32_t domid, char **confi
         free(data);
         return XM_SHIM_NO_CONFIG;
     }
-    enum xm_shim s = xm_libxl_parse_config((const char *)data, (size_t)len, config_type, detail);
+    /* libxl stores the JSON with its terminating NUL (libxl__set_domain_
+     * configuration writes strlen + 1): parse up to the first NUL. */
+    size_t n = strnlen((const char *)data, (size_t)len);
+    enum xm_shim s = xm_libxl_parse_config((const char *)data, n, config_type, detail);
     free(data);
     return s;
 }

@@ -26,7 +26,7 @@ assert_eq() {
 # assert_status DESCRIPTION EXPECTED_STATUS COMMAND...
 assert_status() {
     local desc=$1 want=$2; shift 2
-    "$@"; local got=$?
+    "$@" >/dev/null; local got=$?
     if [ "$got" = "$want" ]; then ok "$desc"; else not_ok "$desc"; diag "exit status $got, expected $want"; fi
 }
 
