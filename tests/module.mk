@@ -34,7 +34,8 @@ $(BUILD)/tests/tools/cache-diff: $(BUILD)/tests/tools/cache-diff.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS)
 all: $(TEST_TOOLS)
 
-TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh
+TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh tests/integration/test-fake-libxl.sh \
+                 tests/integration/test-libxl-symbols.sh
 TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh \
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
                  tests/integration/test-self.sh tests/integration/test-cache.sh
