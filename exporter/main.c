@@ -1,0 +1,198 @@
+/* xenmode_exporter: serves each Xen domain's virtualization mode to
+ * Prometheus. main() wires the parts: flags, log, web config, sockets,
+ * collector, HTTP server; then waits for SIGTERM/SIGINT. Collection
+ * failures never end the process: they are served as xen_up 0. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xe_flags.h"
+#include "xe_http.h"
+#include "xe_listen.h"
+#include "xe_log.h"
+#include "xe_scrape.h"
+#include "xe_webconfig.h"
+#include "xenmode.h"
+
+#define EXIT_USAGE 2
+
+struct app {
+    struct xe_flags flags;
+    struct xe_log log;
+    struct xe_webconfig *webconfig;
+    int *fds;
+    char **names;
+    size_t n_fds;
+    struct xm_collector *collector;
+    struct xe_scraper scraper;
+    bool scraper_ready;
+    struct xe_http_opts http_opts;
+    struct xe_http *http;
+};
+
+static void app_free(struct app *a)
+{
+    xe_http_stop(a->http); /* closes the sockets it took */
+    if (!a->http)
+        for (size_t i = 0; i < a->n_fds; i++)
+            if (a->fds[i] >= 0)
+                close(a->fds[i]);
+    for (size_t i = 0; i < a->n_fds; i++)
+        free(a->names[i]);
+    free(a->fds);
+    free(a->names);
+    if (a->scraper_ready)
+        xe_scraper_destroy(&a->scraper);
+    xm_collector_free(a->collector);
+    xe_webconfig_free(a->webconfig);
+    xe_flags_free(&a->flags);
+}
+
+/* Opens every --web.listen-address before anything serves, so a busy port
+ * stops startup with the address in the message. */
+static int open_listeners(struct app *a, char *err, size_t errsz)
+{
+    a->fds = calloc(a->flags.n_listen, sizeof *a->fds);
+    a->names = calloc(a->flags.n_listen, sizeof *a->names);
+    if (!a->fds || !a->names) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->flags.n_listen; i++) {
+        struct xe_listen_addr addr;
+        char bound[320];
+        char why[400];
+        if (xe_listen_parse(a->flags.listen[i], &addr, why, sizeof why) != 0) {
+            snprintf(err, errsz, "--web.listen-address %s", why);
+            return -1;
+        }
+        int fd = xe_listen_open(&addr, bound, sizeof bound, err, errsz);
+        if (fd < 0)
+            return -1;
+        a->fds[a->n_fds] = fd;
+        a->names[a->n_fds] = strdup(bound);
+        a->n_fds++;
+        if (!a->names[a->n_fds - 1]) {
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Blocks the stop signals in every thread (libmicrohttpd's threads inherit
+ * the mask) and waits for one in main. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client gone mid-response is not fatal */
+}
+
+static int wait_for_stop(struct app *a, const sigset_t *set)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            xe_log(&a->log, XE_INFO, "SIGHUP: nothing to reload; restart to apply a new web config",
+                   NULL);
+            continue;
+        }
+        xe_log(&a->log, XE_INFO, "shutting down", "signal", strsignal(sig), NULL);
+        return 0;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct app a;
+    char err[1024];
+    sigset_t stop;
+    int rc = EXIT_FAILURE;
+
+    memset(&a, 0, sizeof a);
+    if (xe_flags_parse(argc, argv, &a.flags, err, sizeof err) != 0) {
+        fprintf(stderr, "xenmode_exporter: %s\n\n", err);
+        xe_flags_usage(stderr);
+        xe_flags_free(&a.flags);
+        return EXIT_USAGE;
+    }
+    if (a.flags.help) {
+        xe_flags_usage(stdout);
+        xe_flags_free(&a.flags);
+        return 0;
+    }
+    if (a.flags.version) {
+        printf("xenmode_exporter %s (revision %s)\n", XM_BUILD_VERSION, XM_BUILD_REVISION);
+        xe_flags_free(&a.flags);
+        return 0;
+    }
+    xe_log_init(&a.log, a.flags.log_level, a.flags.log_format, STDERR_FILENO);
+    xe_log(&a.log, XE_INFO, "starting xenmode_exporter", "version", XM_BUILD_VERSION,
+           "revision", XM_BUILD_REVISION, NULL);
+
+    if (a.flags.web_config_file &&
+        xe_webconfig_load(a.flags.web_config_file, &a.webconfig, err, sizeof err) != 0) {
+        xe_log(&a.log, XE_ERROR, "invalid --web.config.file", "err", err, NULL);
+        goto out;
+    }
+    if (open_listeners(&a, err, sizeof err) != 0) {
+        xe_log(&a.log, XE_ERROR, "cannot listen", "err", err, NULL);
+        goto out;
+    }
+    struct xm_error xerr;
+    if (xm_collector_new(&a.collector, &xerr) != XM_OK) {
+        xe_log(&a.log, XE_ERROR, "cannot create the collector", "err", xerr.message, NULL);
+        goto out;
+    }
+    int e = xe_scraper_init(&a.scraper, a.collector, &a.log, "/proc");
+    if (e != 0) {
+        xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", strerror(e), NULL);
+        goto out;
+    }
+    a.scraper_ready = true;
+
+    /* One collection now: the log says at once whether Xen can be read. */
+    struct xm_buf probe;
+    xm_buf_init(&probe);
+    xe_scrape(&a.scraper, XM_EXPO_TEXT, &probe);
+    xm_buf_free(&probe);
+
+    block_signals(&stop);
+    a.http_opts = (struct xe_http_opts){
+        .telemetry_path = a.flags.telemetry_path,
+        .max_requests = a.flags.max_requests,
+        .webconfig = a.webconfig,
+        .scraper = &a.scraper,
+        .log = &a.log,
+    };
+    if (xe_http_start(&a.http, &a.http_opts, a.fds, (const char *const *)a.names, a.n_fds, err,
+                      sizeof err) != 0) {
+        for (size_t i = 0; i < a.n_fds; i++)
+            a.fds[i] = -1;
+        xe_log(&a.log, XE_ERROR, "cannot start the server", "err", err, NULL);
+        goto out;
+    }
+    bool tls = a.webconfig && a.webconfig->cert_pem;
+    bool auth = a.webconfig && a.webconfig->n_users;
+    for (size_t i = 0; i < a.n_fds; i++)
+        xe_log(&a.log, XE_INFO, "listening", "address", a.names[i], "tls", tls ? "true" : "false",
+               "basic_auth", auth ? "true" : "false", "telemetry_path", a.flags.telemetry_path,
+               NULL);
+    if (auth && !tls)
+        xe_log(&a.log, XE_WARN, "basic auth without TLS sends passwords in clear text", NULL);
+
+    wait_for_stop(&a, &stop);
+    rc = EXIT_SUCCESS;
+out:
+    app_free(&a);
+    return rc;
+}

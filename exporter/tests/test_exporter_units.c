@@ -1,0 +1,417 @@
+/* Table tests of the exporter's pure parts: content negotiation, listen
+ * addresses, flags, log line formatting, the web config loader and the
+ * gzip round trip. TAP output ("ok N - ..."), like the shell tests. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <crypt.h>
+#include <zlib.h>
+
+#include "xe_flags.h"
+#include "xe_gzip.h"
+#include "xe_listen.h"
+#include "xe_log.h"
+#include "xe_negotiate.h"
+#include "xe_process.h"
+#include "xe_webconfig.h"
+
+static int n_tests, n_failed;
+
+static void check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int cond, const char *fmt, ...)
+{
+    va_list ap;
+    n_tests++;
+    if (!cond)
+        n_failed++;
+    printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+}
+
+static void test_format(void)
+{
+    static const struct {
+        const char *accept;
+        enum xm_expo_format want;
+    } cases[] = {
+        {NULL, XM_EXPO_TEXT},
+        {"", XM_EXPO_TEXT},
+        {"*/*", XM_EXPO_TEXT},
+        {"text/plain", XM_EXPO_TEXT},
+        {"application/openmetrics-text", XM_EXPO_OPENMETRICS},
+        /* What Prometheus 2.42 sends. */
+        {"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+         "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", XM_EXPO_OPENMETRICS},
+        {"application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+         XM_EXPO_OPENMETRICS},
+        /* Only OpenMetrics 0.0.1 is asked for: we do not produce it. */
+        {"application/openmetrics-text;version=0.0.1,text/plain;version=0.0.4;q=0.5",
+         XM_EXPO_TEXT},
+        {"text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5", XM_EXPO_TEXT},
+        {"text/plain;q=0.5,application/openmetrics-text;q=0.9", XM_EXPO_OPENMETRICS},
+        {"application/openmetrics-text;q=0", XM_EXPO_TEXT},
+        {"application/*", XM_EXPO_OPENMETRICS},
+        {"application/*;q=0.4, text/*;q=0.3", XM_EXPO_OPENMETRICS},
+        /* The more specific range decides, even with a lower q. */
+        {"application/*;q=0.9, application/openmetrics-text;q=0.1, text/plain;q=0.5",
+         XM_EXPO_TEXT},
+        /* Equal q: the range listed first wins. */
+        {"application/openmetrics-text, text/plain", XM_EXPO_OPENMETRICS},
+        {"text/plain, application/openmetrics-text", XM_EXPO_TEXT},
+        /* Malformed q: that element is ignored. */
+        {"application/openmetrics-text;q=2, text/plain;q=0.1", XM_EXPO_TEXT},
+        {"application/openmetrics-text;q=abc", XM_EXPO_TEXT},
+        {"APPLICATION/OpenMetrics-Text;Version=1.0.0;Q=0.8, text/plain;q=0.2",
+         XM_EXPO_OPENMETRICS},
+        {"application/openmetrics-text;version=\"1.0.0\";charset=utf-8;q=0.8,text/plain;q=0.7",
+         XM_EXPO_OPENMETRICS},
+        {"application/openmetrics-text;escaping=\"a,b;c\";q=0.9,text/plain;q=0.5",
+         XM_EXPO_OPENMETRICS},
+        {",,, ;;", XM_EXPO_TEXT},
+        {"garbage", XM_EXPO_TEXT},
+        {"text/html", XM_EXPO_TEXT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum xm_expo_format got = xe_negotiate_format(cases[i].accept);
+        check(got == cases[i].want, "Accept: %s -> %s", cases[i].accept ? cases[i].accept : "(none)",
+              cases[i].want == XM_EXPO_TEXT ? "text" : "openmetrics");
+    }
+}
+
+static void test_gzip_negotiation(void)
+{
+    static const struct {
+        const char *ae;
+        bool want;
+    } cases[] = {
+        {NULL, false},
+        {"", false},
+        {"gzip", true},
+        {"gzip, deflate, br", true},
+        {"x-gzip", true},
+        {"GZIP;q=0.5", false},           /* identity has q 1: preferred */
+        {"gzip;q=0.5, identity;q=0.4", true},
+        {"gzip;q=0", false},
+        {"*", true},
+        {"*;q=0", false},
+        {"gzip;q=0, *", false},
+        {"deflate, br", false},
+        {"identity", false},
+        {"gzip;q=1.0, identity;q=1", true},
+        {"gzip;q=0.001, identity;q=0", true},
+        {"gzip;q=1.5", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check(xe_negotiate_gzip(cases[i].ae) == cases[i].want, "Accept-Encoding: %s -> %s",
+              cases[i].ae ? cases[i].ae : "(none)", cases[i].want ? "gzip" : "identity");
+}
+
+static void test_listen(void)
+{
+    static const struct {
+        const char *spec;
+        int rc;
+        const char *host, *port;
+    } cases[] = {
+        {":9717", 0, "", "9717"},
+        {"127.0.0.1:80", 0, "127.0.0.1", "80"},
+        {"[::1]:9717", 0, "::1", "9717"},
+        {"[::]:0", 0, "::", "0"},
+        {"localhost:9717", 0, "localhost", "9717"},
+        {"9717", -1, NULL, NULL},
+        {"::1:9717", -1, NULL, NULL},
+        {"[::1]9717", -1, NULL, NULL},
+        {"[nope]:1", -1, NULL, NULL},
+        {":", -1, NULL, NULL},
+        {":65536", -1, NULL, NULL},
+        {":12a", -1, NULL, NULL},
+        {"[::1]:", -1, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct xe_listen_addr a;
+        char err[256] = "";
+        int rc = xe_listen_parse(cases[i].spec, &a, err, sizeof err);
+        bool ok = rc == cases[i].rc &&
+                  (rc != 0 || (strcmp(a.host, cases[i].host) == 0 &&
+                               strcmp(a.port, cases[i].port) == 0)) &&
+                  (rc == 0 || strstr(err, cases[i].spec) != NULL);
+        check(ok, "listen address \"%s\" %s", cases[i].spec, rc == 0 ? "parses" : "is refused");
+    }
+    /* Port 0 on loopback: the bound address tells the port chosen. */
+    struct xe_listen_addr a;
+    char err[256], bound[320] = "";
+    xe_listen_parse("127.0.0.1:0", &a, err, sizeof err);
+    int fd = xe_listen_open(&a, bound, sizeof bound, err, sizeof err);
+    check(fd >= 0 && strncmp(bound, "127.0.0.1:", 10) == 0 && strcmp(bound, "127.0.0.1:0") != 0,
+          "listening on 127.0.0.1:0 reports the bound port (%s)", bound);
+    if (fd >= 0) {
+        char again[64];
+        snprintf(again, sizeof again, "%s", bound);
+        struct xe_listen_addr b;
+        xe_listen_parse(again, &b, err, sizeof err);
+        int fd2 = xe_listen_open(&b, NULL, 0, err, sizeof err);
+        check(fd2 < 0 && strstr(err, again) && strstr(err, "in use"),
+              "a busy port is refused naming the address: %s", err);
+        if (fd2 >= 0)
+            close(fd2);
+        close(fd);
+    }
+}
+
+static int parse(struct xe_flags *f, char *err, size_t errsz, ...)
+{
+    char *argv[16] = {"xenmode_exporter"};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, errsz);
+    for (char *s; (s = va_arg(ap, char *)) != NULL && argc < 15;)
+        argv[argc++] = s;
+    va_end(ap);
+    argv[argc] = NULL;
+    return xe_flags_parse(argc, argv, f, err, errsz);
+}
+
+static void test_flags(void)
+{
+    struct xe_flags f;
+    char err[256];
+
+    check(parse(&f, err, sizeof err, NULL) == 0 && f.n_listen == 1 &&
+              strcmp(f.listen[0], ":9717") == 0 && strcmp(f.telemetry_path, "/metrics") == 0 &&
+              f.max_requests == 40 && f.log_level == XE_INFO && f.log_format == XE_LOGFMT,
+          "defaults");
+    xe_flags_free(&f);
+    check(parse(&f, err, sizeof err, "--web.listen-address=127.0.0.1:1", "--web.listen-address",
+                "[::1]:2", "--web.telemetry-path=/m", "--web.max-requests", "0",
+                "--log.level=debug", "--log.format=json", "--web.config.file=w.yml", NULL) == 0 &&
+              f.n_listen == 2 && strcmp(f.listen[1], "[::1]:2") == 0 &&
+              strcmp(f.telemetry_path, "/m") == 0 && f.max_requests == 0 &&
+              f.log_level == XE_DEBUG && f.log_format == XE_JSON &&
+              strcmp(f.web_config_file, "w.yml") == 0,
+          "every flag, both --flag=value and --flag value, listen address repeated");
+    xe_flags_free(&f);
+    static const struct {
+        const char *arg, *want;
+    } bad[] = {
+        {"--nope", "--nope"},
+        {"-x", "-x"},
+        {"--log.level=loud", "--log.level"},
+        {"--log.format=xml", "--log.format"},
+        {"--web.max-requests=-1", "--web.max-requests"},
+        {"--web.max-requests=ten", "--web.max-requests"},
+        {"--web.telemetry-path=metrics", "--web.telemetry-path"},
+        {"--log.level", "--log.level"},
+        {"extra", "extra"},
+        {"--version=1", "--version=1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(&f, err, sizeof err, bad[i].arg, NULL);
+        check(rc == -1 && strstr(err, bad[i].want), "%s is refused: %s", bad[i].arg, err);
+        xe_flags_free(&f);
+    }
+    check(parse(&f, err, sizeof err, "--help", NULL) == 0 && f.help, "--help");
+    xe_flags_free(&f);
+    check(parse(&f, err, sizeof err, "--version", NULL) == 0 && f.version, "--version");
+    xe_flags_free(&f);
+}
+
+static void line(struct xm_buf *b, enum xe_log_format fmt, const char *msg, ...)
+{
+    va_list ap;
+    va_start(ap, msg);
+    xm_buf_reset(b);
+    xe_log_format_line(b, fmt, "2024-01-02T03:04:05.678Z", XE_WARN, msg, ap);
+    va_end(ap);
+}
+
+static void test_log(void)
+{
+    struct xm_buf b;
+    xm_buf_init(&b);
+    line(&b, XE_LOGFMT, "hello", "plain", "word", "spaced", "a b", "quote", "say \"hi\"\\",
+         "nl", "x\ny", "empty", "", "eq", "a=b", NULL);
+    check(strcmp(xm_buf_cstr(&b),
+                 "ts=2024-01-02T03:04:05.678Z level=warn msg=hello plain=word spaced=\"a b\" "
+                 "quote=\"say \\\"hi\\\"\\\\\" nl=\"x\\ny\" empty=\"\" eq=\"a=b\"\n") == 0,
+          "logfmt quotes and escapes values: %s", xm_buf_cstr(&b));
+    line(&b, XE_LOGFMT, "collection failed", "err", "bad\x01\xff", NULL);
+    check(strcmp(xm_buf_cstr(&b), "ts=2024-01-02T03:04:05.678Z level=warn "
+                                  "msg=\"collection failed\" err=\"bad\\u0001\xef\xbf\xbd\"\n") == 0,
+          "logfmt: control bytes escaped, invalid UTF-8 replaced");
+    line(&b, XE_JSON, "m \"q\"", "k", "v\\", NULL);
+    check(strcmp(xm_buf_cstr(&b), "{\"ts\":\"2024-01-02T03:04:05.678Z\",\"level\":\"warn\","
+                                  "\"msg\":\"m \\\"q\\\"\",\"k\":\"v\\\\\"}\n") == 0,
+          "json line: %s", xm_buf_cstr(&b));
+    xm_buf_free(&b);
+    enum xe_level lv;
+    enum xe_log_format lf;
+    check(xe_log_parse_level("warn", &lv) == 0 && lv == XE_WARN &&
+              xe_log_parse_level("fatal", &lv) == -1 && xe_log_parse_format("json", &lf) == 0 &&
+              lf == XE_JSON && xe_log_parse_format("text", &lf) == -1,
+          "level and format names");
+}
+
+static char tmpdir[] = "/tmp/xe-unit.XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *fp = fopen(path, "w");
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+/* "$2b$04$..." of "secret": cost 4 keeps the test fast. */
+static const char *make_hash(const char *password)
+{
+    static char out[128];
+    char salt[64];
+    struct crypt_data *cd = calloc(1, sizeof *cd);
+    crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof salt);
+    snprintf(out, sizeof out, "%s", crypt_r(password, salt, cd));
+    free(cd);
+    return out;
+}
+
+static void test_webconfig(void)
+{
+    struct xe_webconfig *wc;
+    char err[1024], text[1024];
+    const char *hash = make_hash("secret");
+
+    if (!mkdtemp(tmpdir)) {
+        check(0, "mkdtemp");
+        return;
+    }
+    write_file("c.pem", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n");
+    write_file("k.pem", "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n");
+    snprintf(text, sizeof text,
+             "# comment\ntls_server_config:\n  cert_file: c.pem\n  key_file: %s/k.pem\n"
+             "basic_auth_users:\n  alice: '%s'\n",
+             tmpdir, hash);
+    const char *good = write_file("good.yml", text);
+    int rc = xe_webconfig_load(good, &wc, err, sizeof err);
+    check(rc == 0 && wc && wc->cert_pem && strstr(wc->cert_pem, "CERTIFICATE") && wc->key_pem &&
+              wc->n_users == 1 && strcmp(wc->users[0].name, "alice") == 0,
+          "a full web config loads; cert_file relative to the config's directory (%s)",
+          rc ? err : "ok");
+    if (rc == 0) {
+        check(xe_webconfig_authorize(wc, "alice", "secret"), "right password accepted");
+        check(xe_webconfig_authorize(wc, "alice", "secret"), "right password accepted (cached)");
+        check(!xe_webconfig_authorize(wc, "alice", "Secret"), "wrong password refused");
+        check(!xe_webconfig_authorize(wc, "alice", "secretx"), "longer password refused");
+        check(!xe_webconfig_authorize(wc, "bob", "secret"), "unknown user refused");
+        check(!xe_webconfig_authorize(wc, NULL, NULL), "no credentials refused");
+        xe_webconfig_free(wc);
+    }
+
+    const char *empty = write_file("empty.yml", "# nothing\n");
+    rc = xe_webconfig_load(empty, &wc, err, sizeof err);
+    check(rc == 0 && wc && !wc->cert_pem && wc->n_users == 0, "an empty web config is valid");
+    xe_webconfig_free(wc);
+
+    static const struct {
+        const char *name, *yaml, *want1, *want2;
+    } bad[] = {
+        {"typo.yml", "tls_server_config:\n  cert_fil: c.pem\n  key_file: k.pem\n",
+         ":2: tls_server_config.cert_fil", "unknown key"},
+        {"top.yml", "basic_auth_user:\n  a: b\n", ":1: basic_auth_user", "unknown key"},
+        {"missing.yml", "tls_server_config:\n  cert_file: nope.pem\n  key_file: k.pem\n",
+         "tls_server_config.cert_file: cannot read", "nope.pem: No such file or directory"},
+        {"nokey.yml", "tls_server_config:\n  cert_file: c.pem\n", "tls_server_config.key_file",
+         "missing"},
+        {"clientca.yml", "tls_server_config:\n  client_ca_file: c.pem\n",
+         "tls_server_config.client_ca_file", "not supported"},
+        {"plainpw.yml", "basic_auth_users:\n  alice: secret\n", "basic_auth_users.alice",
+         "not a bcrypt hash"},
+        {"syntax.yml", "tls_server_config: [\n", "YAML syntax error", ":"},
+        {"list.yml", "- a\n- b\n", "expected a mapping", ":1:"},
+        {"http.yml", "http_server_config:\n  http2: true\n", "http_server_config",
+         "not supported"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *path = write_file(bad[i].name, bad[i].yaml);
+        char copy[512];
+        snprintf(copy, sizeof copy, "%s", path);
+        wc = NULL;
+        rc = xe_webconfig_load(copy, &wc, err, sizeof err);
+        check(rc == -1 && !wc && strstr(err, copy) == err && strstr(err, bad[i].want1) &&
+                  strstr(err, bad[i].want2),
+              "%s refused: %s", bad[i].name, err);
+        xe_webconfig_free(wc);
+    }
+    char nofile[512];
+    snprintf(nofile, sizeof nofile, "%s/absent.yml", tmpdir);
+    rc = xe_webconfig_load(nofile, &wc, err, sizeof err);
+    check(rc == -1 && strstr(err, nofile) && strstr(err, "No such file"),
+          "an unreadable web config is refused naming it: %s", err);
+
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmpdir);
+}
+
+static void test_gzip(void)
+{
+    struct xm_buf in, out;
+    xm_buf_init(&in);
+    xm_buf_init(&out);
+    for (int i = 0; i < 5000; i++)
+        xm_buf_printf(&in, "xen_domain_virt_mode{domain=\"d%d\",mode=\"pv\"} 1\n", i);
+    int rc = xe_gzip(in.data, in.len, &out);
+    unsigned char *back = malloc(in.len + 1);
+    z_stream zs = {0};
+    inflateInit2(&zs, 15 + 16);
+    zs.next_in = (Bytef *)out.data;
+    zs.avail_in = (uInt)out.len;
+    zs.next_out = back;
+    zs.avail_out = (uInt)in.len + 1;
+    int z = inflate(&zs, Z_FINISH);
+    size_t got = in.len + 1 - zs.avail_out;
+    inflateEnd(&zs);
+    check(rc == 0 && z == Z_STREAM_END && got == in.len && memcmp(back, in.data, in.len) == 0 &&
+              out.len < in.len / 5,
+          "gzip round trip (%zu -> %zu bytes)", in.len, out.len);
+    free(back);
+    xm_buf_free(&in);
+    xm_buf_free(&out);
+}
+
+static void test_process(void)
+{
+    struct xm_buf b;
+    xm_buf_init(&b);
+    int rc = xe_process_write(&b, XM_EXPO_TEXT, "/proc");
+    const char *t = xm_buf_cstr(&b);
+    check(rc == 0 && strstr(t, "\nprocess_cpu_seconds_total ") && strstr(t, "\nprocess_open_fds ") &&
+              strstr(t, "\nprocess_max_fds ") && strstr(t, "\nprocess_virtual_memory_bytes ") &&
+              strstr(t, "\nprocess_resident_memory_bytes ") &&
+              strstr(t, "\nprocess_start_time_seconds "),
+          "process_* from /proc/self");
+    xm_buf_reset(&b);
+    rc = xe_process_write(&b, XM_EXPO_OPENMETRICS, "/nonexistent");
+    check(rc != 0 && b.len == 0, "an unreadable procfs gives no process_* and an error");
+    xm_buf_free(&b);
+}
+
+int main(void)
+{
+    test_format();
+    test_gzip_negotiation();
+    test_listen();
+    test_flags();
+    test_log();
+    test_webconfig();
+    test_gzip();
+    test_process();
+    printf("1..%d\n", n_tests);
+    return n_failed ? 1 : 0;
+}

@@ -1,0 +1,153 @@
+/* Command-line parsing. getopt_long does the splitting; each value is
+ * checked here so a typo stops startup with the flag's name in the error. */
+#include "xe_flags.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_LISTEN = 256,
+    OPT_PATH,
+    OPT_CONFIG,
+    OPT_MAX_REQ,
+    OPT_LOG_LEVEL,
+    OPT_LOG_FORMAT,
+    OPT_VERSION,
+};
+
+void xe_flags_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: xenmode_exporter [FLAGS]\n"
+            "\n"
+            "Prometheus exporter of each Xen domain's virtualization mode.\n"
+            "\n"
+            "  --web.listen-address=ADDR  address to listen on: :PORT, IPv4:PORT or [IPv6]:PORT;\n"
+            "                             repeat for several (default \"" XE_DEFAULT_LISTEN "\")\n"
+            "  --web.telemetry-path=PATH  path of the metrics (default \"/metrics\")\n"
+            "  --web.config.file=FILE     exporter-toolkit web config: TLS and basic auth\n"
+            "  --web.max-requests=N       concurrent requests served; more get 503, 0 = no limit\n"
+            "                             (default %u)\n"
+            "  --log.level=LEVEL          debug, info, warn or error (default \"info\")\n"
+            "  --log.format=FORMAT        logfmt or json (default \"logfmt\")\n"
+            "  --version                  print the version and exit\n"
+            "  -h, --help                 print this help and exit\n",
+            XE_DEFAULT_MAX_REQUESTS);
+}
+
+static int fail(char *err, size_t errsz, const char *fmt, const char *a, const char *b)
+{
+    snprintf(err, errsz, fmt, a, b);
+    return -1;
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > UINT_MAX)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int add_listen(struct xe_flags *f, const char *addr)
+{
+    const char **v = realloc(f->listen, (f->n_listen + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    v[f->n_listen++] = addr;
+    f->listen = v;
+    return 0;
+}
+
+int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t errsz)
+{
+    static const struct option opts[] = {
+        {"web.listen-address", required_argument, NULL, OPT_LISTEN},
+        {"web.telemetry-path", required_argument, NULL, OPT_PATH},
+        {"web.config.file", required_argument, NULL, OPT_CONFIG},
+        {"web.max-requests", required_argument, NULL, OPT_MAX_REQ},
+        {"log.level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"log.format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(f, 0, sizeof *f);
+    f->telemetry_path = "/metrics";
+    f->max_requests = XE_DEFAULT_MAX_REQUESTS;
+    f->log_level = XE_INFO;
+    f->log_format = XE_LOGFMT;
+    err[0] = '\0';
+
+    opterr = 0; /* our own messages name the flag */
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_LISTEN:
+            if (add_listen(f, optarg) != 0)
+                return fail(err, errsz, "out of memory%s%s", "", "");
+            break;
+        case OPT_PATH:
+            if (optarg[0] != '/')
+                return fail(err, errsz, "--web.telemetry-path must start with '/': \"%s\"%s",
+                            optarg, "");
+            f->telemetry_path = optarg;
+            break;
+        case OPT_CONFIG:
+            f->web_config_file = optarg;
+            break;
+        case OPT_MAX_REQ:
+            if (parse_uint(optarg, &f->max_requests) != 0)
+                return fail(err, errsz, "--web.max-requests: not a number: \"%s\"%s", optarg, "");
+            break;
+        case OPT_LOG_LEVEL:
+            if (xe_log_parse_level(optarg, &f->log_level) != 0)
+                return fail(err, errsz,
+                            "--log.level: \"%s\" is not one of debug, info, warn, error%s",
+                            optarg, "");
+            break;
+        case OPT_LOG_FORMAT:
+            if (xe_log_parse_format(optarg, &f->log_format) != 0)
+                return fail(err, errsz, "--log.format: \"%s\" is not one of logfmt, json%s",
+                            optarg, "");
+            break;
+        case OPT_VERSION:
+            f->version = true;
+            break;
+        case 'h':
+            f->help = true;
+            break;
+        case ':':
+            return fail(err, errsz, "flag %s needs a value%s", argv[optind - 1], "");
+        default: {
+            /* A bad short flag is named by optopt; a bad long one (optopt 0
+             * or its value) by the word getopt just stepped over. */
+            char shortflag[3] = {'-', (char)optopt, '\0'};
+            bool is_short = optopt > ' ' && optopt < 127;
+            return fail(err, errsz, "unknown or malformed flag %s%s",
+                        is_short ? shortflag : argv[optind - 1], "");
+        }
+        }
+    }
+    if (optind < argc)
+        return fail(err, errsz, "unexpected argument \"%s\"%s", argv[optind], "");
+    if (f->n_listen == 0 && add_listen(f, XE_DEFAULT_LISTEN) != 0)
+        return fail(err, errsz, "out of memory%s%s", "", "");
+    return 0;
+}
+
+void xe_flags_free(struct xe_flags *f)
+{
+    free(f->listen);
+    f->listen = NULL;
+    f->n_listen = 0;
+}

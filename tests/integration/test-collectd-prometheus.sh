@@ -1,0 +1,107 @@
+#!/bin/bash
+# The collectd plugin's values in Prometheus through collectd's stock
+# write_prometheus plugin: collectd on the mixed fake host serves
+# collectd_xenmode_gauge{xenmode="<domain>",type="<mode>",instance="<host>"}
+# and collectd_xenmode_count{xenmode="<domain>",type="<kind>",...}; a real
+# Prometheus server (temporary storage, loopback ports) scrapes it, and the
+# test reads every domain's mode and PV device counts back through
+# Prometheus' query API and compares them with the fixture's `expect`.
+source "$(dirname "$0")/../lib/testlib.sh"
+tl_tmpdir
+source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+xmc_require
+PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
+if [ ! -x "$PROMETHEUS" ] || ! command -v curl >/dev/null; then
+    ok "write_prometheus + Prometheus # SKIP prometheus or curl missing"; finish; exit 0
+fi
+
+MIXED="$XM_ROOT/tests/fixtures/mixed.json"
+HOST="$TL_TMP/host.json"
+cp "$MIXED" "$HOST"
+CONF="$TL_TMP/collectd.conf"
+WP_PORT=$(free_port)
+xmc_conf "$CONF" 0.5 '' "LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Host \"127.0.0.1\"
+  Port \"$WP_PORT\"
+</Plugin>"
+if xmc_start "$HOST" "$CONF"; then ok "collectd starts with write_prometheus"
+else not_ok "collectd starts with write_prometheus"; finish; exit; fi
+
+# collectd's own page first.
+wp_has_all() {
+    curl -sf "http://127.0.0.1:$WP_PORT/metrics" >"$TL_TMP/wp.txt" &&
+        [ "$(grep -c '^collectd_xenmode_gauge{' "$TL_TMP/wp.txt")" -ge 30 ]
+}
+check "write_prometheus serves collectd_xenmode_gauge for 6 domains x 5 modes" wait_until 15 wp_has_all
+check "write_prometheus: guest-pvhvm's pvhvm series is 1" \
+    grep -qE "^collectd_xenmode_gauge\{xenmode=\"guest-pvhvm\",type=\"pvhvm\",instance=\"$XMC_HOST\"\} 1 [0-9]+$" "$TL_TMP/wp.txt"
+check "write_prometheus: guest-pv's vbd count is collectd_xenmode_count" \
+    grep -qE "^collectd_xenmode_count\{xenmode=\"guest-pv\",type=\"vbd\",instance=\"$XMC_HOST\"\} 1 [0-9]+$" "$TL_TMP/wp.txt"
+check "write_prometheus: both families are gauges" \
+    sh -c "grep -q '^# TYPE collectd_xenmode_gauge gauge' '$TL_TMP/wp.txt' && grep -q '^# TYPE collectd_xenmode_count gauge' '$TL_TMP/wp.txt'"
+
+# A real Prometheus scraping it.
+PROM_PORT=$(free_port)
+cat >"$TL_TMP/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: collectd
+    # collectd's values carry instance="<collectd host>": keep it.
+    honor_labels: true
+    static_configs:
+      - targets: ['127.0.0.1:$WP_PORT']
+EOF
+"$PROMETHEUS" --config.file="$TL_TMP/prometheus.yml" --storage.tsdb.path="$TL_TMP/prom-data" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$TL_TMP/prometheus.log" 2>&1 &
+PROM_PID=$!
+on_exit "kill $PROM_PID; wait $PROM_PID"
+
+# query PROMQL: prints "<xenmode> <type> <value>" per series, sorted.
+query() {
+    curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
+        jq -r '.data.result[] | "\(.metric.xenmode) \(.metric.type) \(.value[1])"' | sort
+}
+all_scraped() { [ "$(query 'collectd_xenmode_gauge' | wc -l)" = 30 ]; }
+check "Prometheus scraped all 30 mode series (within 30 s)" wait_until 30 all_scraped
+
+want=$(jq -r '.domains[] | select(.expect != null) | "\(.name) \(.expect.mode) 1"' "$MIXED" | sort)
+assert_eq "Prometheus: collectd_xenmode_gauge == 1 gives each domain's mode" \
+    "$want" "$(query 'collectd_xenmode_gauge == 1')"
+assert_eq "Prometheus: 24 series are 0 (four other modes per domain)" 24 \
+    "$(query 'collectd_xenmode_gauge == 0' | wc -l)"
+want=$(jq -r '.domains[] | select(.expect != null) | .name as $n
+              | .expect.pv_devices_connected | to_entries[] | "\($n) \(.key) \(.value)"' "$MIXED" | sort)
+assert_eq "Prometheus: collectd_xenmode_count gives the PV devices connected per kind" \
+    "$want" "$(query 'collectd_xenmode_count')"
+assert_eq "Prometheus: the collectd host is the instance label" "$XMC_HOST" \
+    "$(curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode 'query=collectd_xenmode_gauge' |
+       jq -r '[.data.result[].metric.instance] | unique | join(",")')"
+# The rule docs/collectd.md gives for alerting on HVM guests without PV drivers.
+assert_eq "Prometheus: the docs' alert expression finds guest-hvm" "guest-hvm hvm 1" \
+    "$(query 'collectd_xenmode_gauge{type="hvm"} == 1')"
+
+# docs/collectd.md's expression giving the exporter's metric name and labels.
+RENAME='max without (xenmode, type) (label_replace(label_replace(collectd_xenmode_gauge, "domain", "$1", "xenmode", "(.*)"), "mode", "$1", "type", "(.*)"))'
+want=$(jq -r '.domains[] | select(.expect != null) | "\(.name) \(.expect.mode)"' "$MIXED" | sort)
+got=$(curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$RENAME == 1" |
+      jq -r '.data.result[] | "\(.metric.domain) \(.metric.mode)"' | sort)
+assert_eq "Prometheus: the docs' renaming expression gives xen_domain_virt_mode's labels" "$want" "$got"
+
+# A domain removed from the host leaves write_prometheus' page once collectd
+# expires it (Timeout = 2 intervals without an update).
+xmc_fixture_replace "$HOST" '.domains |= map(select(.domid != 2))
+    | .xenstore |= with_entries(select(.key | test("^/(libxl|local/domain)/2/") | not))'
+check "xenstored-ctl reload (guest-pvh removed)" xmc_ctl reload
+wp_without_pvh() {
+    curl -sf "http://127.0.0.1:$WP_PORT/metrics" >"$TL_TMP/wp2.txt" &&
+        grep -q 'xenmode="guest-pv"' "$TL_TMP/wp2.txt" && ! grep -q 'xenmode="guest-pvh"' "$TL_TMP/wp2.txt"
+}
+check "write_prometheus drops the removed domain (within 10 s)" wait_until 10 wp_without_pvh
+
+xmc_stop
+check "no sanitizer report from collectd" xmc_no_sanitizer_report
+finish
