@@ -72,11 +72,18 @@ struct xm_domain {
     size_t n_evidence;
 };
 
+struct xm_snapshot_block;
+
 struct xm_snapshot {
     struct xm_domain *domains; /* sorted by domid */
     size_t n_domains;
     double duration_seconds;   /* time spent collecting */
     unsigned long xenstore_requests; /* xenstore requests this snapshot made */
+    /* Equal non-zero generations from one collector mean equal domains, so
+     * a front end may reuse what it formatted from the earlier one. 0: not
+     * comparable (one-shot collectors). */
+    uint64_t generation;
+    struct xm_snapshot_block *block_; /* internal: shared, refcounted domains */
 };
 
 struct xm_collector;

@@ -42,6 +42,8 @@ static bool reserve(struct xm_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
+    if (cap > need && need > 65536 && !b->cap)
+        cap = need; /* a reserved page: exactly what was asked */
     char *p = realloc(b->data, cap);
     if (!p) {
         b->failed = true;
@@ -50,6 +52,11 @@ static bool reserve(struct xm_buf *b, size_t extra)
     b->data = p;
     b->cap = cap;
     return true;
+}
+
+void xm_buf_reserve(struct xm_buf *b, size_t extra)
+{
+    (void)reserve(b, extra);
 }
 
 void xm_buf_append(struct xm_buf *b, const void *data, size_t len)

@@ -22,6 +22,9 @@ void xm_buf_init(struct xm_buf *b);
 void xm_buf_free(struct xm_buf *b);
 void xm_buf_reset(struct xm_buf *b);  /* len = 0, keeps the memory */
 void xm_buf_append(struct xm_buf *b, const void *data, size_t len);
+/* Makes room for extra more bytes at once (a page of known size grows in
+ * one allocation instead of a dozen doublings). */
+void xm_buf_reserve(struct xm_buf *b, size_t extra);
 void xm_buf_puts(struct xm_buf *b, const char *s);
 void xm_buf_putc(struct xm_buf *b, char c);
 void xm_buf_printf(struct xm_buf *b, const char *fmt, ...)

@@ -25,6 +25,8 @@ struct xm_collector {
     struct xm_cache cache;
     unsigned long requests_total;  /* over the collector's life */
     unsigned long cache_rebuilds;  /* caches discarded after a lost connection */
+    struct xm_snapshot_block *last_block; /* the domains of the last cached snapshot */
+    uint64_t generation;                  /* bumped whenever they change */
 };
 
 static int collector_new(struct xm_collector **out, bool use_cache, struct xm_error *err)
@@ -70,6 +72,7 @@ void xm_collector_free(struct xm_collector *c)
         return;
     xm_cache_clear(&c->cache);
     free(c->cache.entries);
+    xm_block_unref(c->last_block);
     xm_xs_close(&c->xs);
     xm_libxl_close(&c->lx);
     pthread_mutex_destroy(&c->lock);
@@ -240,6 +243,11 @@ static int take_snapshot_oneshot(struct xm_collector *c, struct xm_snapshot **ou
     }
     libxl_dominfo_list_free(list, n);
     qsort(snap->domains, snap->n_domains, sizeof *snap->domains, cmp_domid);
+    snap->block_ = xm_block_new(snap->domains, snap->n_domains);
+    if (!snap->block_) {
+        xm_snapshot_free(snap);
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    }
     snap->xenstore_requests = c->xs.requests - requests_before;
     snap->duration_seconds = now_seconds() - start;
     *out = snap;
@@ -293,7 +301,7 @@ static bool listed(const libxl_dominfo *list, int n, uint32_t domid)
 
 /* Brings one listed domain's cache entry up to date. */
 static enum inspect refresh_entry(struct xm_collector *c, const libxl_dominfo *info,
-                                  struct xm_error *err)
+                                  bool *reread, struct xm_error *err)
 {
     char uuid[37];
     snprintf(uuid, sizeof uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
@@ -319,6 +327,7 @@ static enum inspect refresh_entry(struct xm_collector *c, const libxl_dominfo *i
     uint32_t backends[XM_MAX_BACKEND_DOMS];
     size_t n_backends = 0;
     memset(&fresh, 0, sizeof fresh);
+    *reread = true;
     enum inspect r = inspect_domain(c, info, &fresh, backends, &n_backends, err);
     if (r != INSPECT_OK)
         return r;
@@ -361,53 +370,68 @@ static int take_snapshot_cached(struct xm_collector *c, struct xm_snapshot **out
     }
 
     /* Domains gone since the last snapshot. */
+    bool changed = c->last_block == NULL;
     for (size_t i = 0; i < c->cache.n;) {
-        if (listed(list, n, c->cache.entries[i].domid))
+        if (listed(list, n, c->cache.entries[i].domid)) {
             i++;
-        else
+        } else {
             xm_cache_remove(&c->cache, &c->xs, i);
+            changed = true;
+        }
     }
-    struct xm_snapshot *snap = calloc(1, sizeof *snap);
-    if (snap)
-        snap->domains = calloc(n > 0 ? (size_t)n : 1, sizeof *snap->domains);
-    if (!snap || !snap->domains) {
-        if (snap)
-            free(snap->domains);
-        free(snap);
-        libxl_dominfo_list_free(list, n);
-        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
-    }
+    size_t count = 0;
     for (int i = 0; i < n; i++) {
-        enum inspect r = refresh_entry(c, &list[i], err);
+        bool reread = false;
+        enum inspect r = refresh_entry(c, &list[i], &reread, err);
         if (r == INSPECT_FAILED) {
             drop_failed(c, err);
-            goto fail;
+            libxl_dominfo_list_free(list, n);
+            return err->code;
         }
+        changed |= reread;
         if (r == INSPECT_GONE) {
             struct xm_cache_entry *e = xm_cache_find(&c->cache, list[i].domid);
             if (e)
                 xm_cache_remove(&c->cache, &c->xs, (size_t)(e - c->cache.entries));
+            changed = true;
             continue;
         }
-        struct xm_cache_entry *e = xm_cache_find(&c->cache, list[i].domid);
-        if (!xm_domain_copy(&snap->domains[snap->n_domains], &e->dom)) {
-            xm_set_error(err, XM_ERR_NOMEM, "out of memory");
-            goto fail;
-        }
-        snap->n_domains++;
+        count++;
     }
     xm_cache_prune_backends(&c->cache, &c->xs);
     c->cache.all_dirty = false;
     libxl_dominfo_list_free(list, n);
-    qsort(snap->domains, snap->n_domains, sizeof *snap->domains, cmp_domid);
+
+    /* Nothing re-read, nothing gone, nothing new: the last domains stand. */
+    if (changed || c->last_block->n != count) {
+        struct xm_domain *doms = calloc(count ? count : 1, sizeof *doms);
+        size_t k = 0;
+        for (size_t i = 0; doms && i < c->cache.n; i++) {
+            if (!c->cache.entries[i].have)
+                continue;
+            if (!xm_domain_copy(&doms[k], &c->cache.entries[i].dom))
+                break;
+            k++;
+        }
+        struct xm_snapshot_block *b = doms && k == count ? xm_block_new(doms, k) : NULL;
+        if (!b) {
+            for (size_t i = 0; doms && i < k; i++)
+                xm_domain_dispose(&doms[i]);
+            free(doms);
+            return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        }
+        xm_block_unref(c->last_block);
+        c->last_block = b;
+        c->generation++;
+    }
+    struct xm_snapshot *snap = xm_snapshot_wrap(c->last_block);
+    if (!snap)
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    snap->generation = c->generation;
     snap->xenstore_requests = c->xs.requests - requests_before;
     snap->duration_seconds = now_seconds() - start;
     *out = snap;
     return XM_OK;
-fail:
-    xm_snapshot_free(snap);
-    libxl_dominfo_list_free(list, n);
-    return err->code;
 }
 
 int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,

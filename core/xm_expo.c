@@ -42,6 +42,14 @@ void xm_expo_family(struct xm_buf *b, enum xm_expo_format f, const char *name,
 
 void xm_expo_label_value(struct xm_buf *b, const char *s)
 {
+    /* Most values are plain ASCII: copy them without the UTF-8 pass. */
+    const unsigned char *q = (const unsigned char *)s;
+    while (*q >= 0x20 && *q < 0x7f && *q != '\\' && *q != '"')
+        q++;
+    if (*q == '\0') {
+        xm_buf_append(b, s, (size_t)(q - (const unsigned char *)s));
+        return;
+    }
     bool changed = false;
     char *clean = xm_utf8_sanitize(s, &changed);
     if (!clean) {

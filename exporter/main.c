@@ -149,11 +149,19 @@ int main(int argc, char **argv)
         goto out;
     }
     struct xm_error xerr;
-    if (xm_collector_new(&a.collector, &xerr) != XM_OK) {
+    int crc = a.flags.xen_cache ? xm_collector_new(&a.collector, &xerr)
+                                : xm_collector_new_oneshot(&a.collector, &xerr);
+    if (crc != XM_OK) {
         xe_log(&a.log, XE_ERROR, "cannot create the collector", "err", xerr.message, NULL);
         goto out;
     }
-    int e = xe_scraper_init(&a.scraper, a.collector, &a.log, "/proc");
+    struct xe_scrape_config scfg = {
+        .view = a.flags.view,
+        .sysfs = a.flags.sysfs,
+        .procfs = a.flags.procfs,
+        .cpuid_file = a.flags.cpuid_file,
+    };
+    int e = xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg);
     if (e != 0) {
         xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", strerror(e), NULL);
         goto out;

@@ -16,6 +16,12 @@ enum {
     OPT_LOG_LEVEL,
     OPT_LOG_FORMAT,
     OPT_VERSION,
+    OPT_CACHE,
+    OPT_NO_CACHE,
+    OPT_VIEW,
+    OPT_SYSFS,
+    OPT_PROCFS,
+    OPT_CPUID,
 };
 
 void xe_flags_usage(FILE *out)
@@ -33,6 +39,13 @@ void xe_flags_usage(FILE *out)
             "                             (default %u)\n"
             "  --log.level=LEVEL          debug, info, warn or error (default \"info\")\n"
             "  --log.format=FORMAT        logfmt or json (default \"logfmt\")\n"
+            "  --[no-]xen.cache           keep domains cached between scrapes, fresh through\n"
+            "                             xenstore watches (default on)\n"
+            "  --xen.view=VIEW            auto, dom0 or guest (default \"auto\": the host's\n"
+            "                             domains where libxl works, else the guest's own mode)\n"
+            "  --path.sysfs=DIR           sysfs mount point for the guest view (default \"/sys\")\n"
+            "  --path.procfs=DIR          procfs mount point (default \"/proc\")\n"
+            "  --cpuid.file=FILE          CPUID leaves for the guest view from FILE, not the CPU\n"
             "  --version                  print the version and exit\n"
             "  -h, --help                 print this help and exit\n",
             XE_DEFAULT_MAX_REQUESTS);
@@ -77,6 +90,12 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
         {"log.level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log.format", required_argument, NULL, OPT_LOG_FORMAT},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"xen.cache", no_argument, NULL, OPT_CACHE},
+        {"no-xen.cache", no_argument, NULL, OPT_NO_CACHE},
+        {"xen.view", required_argument, NULL, OPT_VIEW},
+        {"path.sysfs", required_argument, NULL, OPT_SYSFS},
+        {"path.procfs", required_argument, NULL, OPT_PROCFS},
+        {"cpuid.file", required_argument, NULL, OPT_CPUID},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -85,6 +104,10 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
     f->max_requests = XE_DEFAULT_MAX_REQUESTS;
     f->log_level = XE_INFO;
     f->log_format = XE_LOGFMT;
+    f->xen_cache = true;
+    f->view = XE_VIEW_AUTO;
+    f->sysfs = "/sys";
+    f->procfs = "/proc";
     err[0] = '\0';
 
     opterr = 0; /* our own messages name the flag */
@@ -122,6 +145,30 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
             break;
         case OPT_VERSION:
             f->version = true;
+            break;
+        case OPT_CACHE:
+        case OPT_NO_CACHE:
+            f->xen_cache = c == OPT_CACHE;
+            break;
+        case OPT_VIEW:
+            if (strcmp(optarg, "auto") == 0)
+                f->view = XE_VIEW_AUTO;
+            else if (strcmp(optarg, "dom0") == 0)
+                f->view = XE_VIEW_DOM0;
+            else if (strcmp(optarg, "guest") == 0)
+                f->view = XE_VIEW_GUEST;
+            else
+                return fail(err, errsz, "--xen.view: \"%s\" is not one of auto, dom0, guest%s",
+                            optarg, "");
+            break;
+        case OPT_SYSFS:
+            f->sysfs = optarg;
+            break;
+        case OPT_PROCFS:
+            f->procfs = optarg;
+            break;
+        case OPT_CPUID:
+            f->cpuid_file = optarg;
             break;
         case 'h':
             f->help = true;

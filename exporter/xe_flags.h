@@ -20,6 +20,10 @@
 #define XE_DEFAULT_LISTEN ":" XE_DEFAULT_PORT
 #define XE_DEFAULT_MAX_REQUESTS 40u
 
+/* Which view the exporter serves: the host's domains (dom0), the machine it
+ * runs on (inside a guest), or the first that works (auto). */
+enum xe_view { XE_VIEW_AUTO, XE_VIEW_DOM0, XE_VIEW_GUEST };
+
 struct xe_flags {
     const char **listen;        /* --web.listen-address, in order given; points into argv */
     size_t n_listen;            /* at least 1 after a successful parse */
@@ -28,6 +32,11 @@ struct xe_flags {
     unsigned max_requests;      /* 0 = unlimited */
     enum xe_level log_level;
     enum xe_log_format log_format;
+    bool xen_cache;             /* --[no-]xen.cache: watch-fed cache (default on) */
+    enum xe_view view;          /* --xen.view */
+    const char *sysfs;          /* --path.sysfs ("/sys") */
+    const char *procfs;         /* --path.procfs ("/proc") */
+    const char *cpuid_file;     /* --cpuid.file, NULL: the CPU */
     bool help;
     bool version;
 };

@@ -7,19 +7,27 @@
 #include <time.h>
 
 #include "xe_process.h"
+#include "xm_guest.h"
 
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
-                    const char *procfs)
+                    const struct xe_scrape_config *cfg)
 {
     s->collector = c;
     s->log = log;
-    s->procfs = procfs;
+    s->cfg = *cfg;
     s->state = -1;
+    s->guest_state = -1;
+    for (int f = 0; f < 2; f++) {
+        xm_buf_init(&s->rendered[f]);
+        s->rendered_gen[f] = 0;
+    }
     return pthread_mutex_init(&s->lock, NULL);
 }
 
 void xe_scraper_destroy(struct xe_scraper *s)
 {
+    for (int f = 0; f < 2; f++)
+        xm_buf_free(&s->rendered[f]);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -67,10 +75,12 @@ static double now(void)
 }
 
 static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *b,
-                               double duration)
+                               double duration, const char *view)
 {
     char xenv[64];
+    struct xm_collector_stats st;
     xm_collector_xen_version(s->collector, xenv, sizeof xenv);
+    xm_collector_stats(s->collector, &st);
 
     xm_expo_family(b, f, "xen_exporter_scrape_duration_seconds", XM_METRIC_GAUGE,
                    "Time spent collecting from Xen in this scrape.");
@@ -86,25 +96,110 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
                    "reached); always 1.");
     xm_expo_sample(b, "xen_exporter_build_info", info, 3, 1);
 
+    xm_expo_family(b, f, "xen_exporter_xenstore_requests_total", XM_METRIC_COUNTER,
+                   "xenstore requests sent by the exporter since it started.");
+    xm_expo_sample(b, "xen_exporter_xenstore_requests_total", NULL, 0,
+                   (double)st.xenstore_requests_total);
+    xm_expo_family(b, f, "xen_exporter_cache_rebuilds_total", XM_METRIC_COUNTER,
+                   "Times the domain cache was discarded and rebuilt after the xenstore "
+                   "connection was lost.");
+    xm_expo_sample(b, "xen_exporter_cache_rebuilds_total", NULL, 0,
+                   (double)st.cache_rebuilds_total);
+    struct xm_label v[] = {{"view", view}};
+    xm_expo_family(b, f, "xen_exporter_view", XM_METRIC_GAUGE,
+                   "What the exporter serves: dom0 (the host's domains) or guest (the mode "
+                   "of the machine it runs on); always 1.");
+    xm_expo_sample(b, "xen_exporter_view", v, 1, 1);
+
     /* A missing process_* value is not worth failing the page for. */
-    (void)xe_process_write(b, f, s->procfs);
+    (void)xe_process_write(b, f, s->cfg.procfs);
+}
+
+/* The domain families of snap, formatted once per generation. Called
+ * under s->lock. */
+static void append_domains(struct xe_scraper *s, enum xm_expo_format f,
+                           const struct xm_snapshot *snap, struct xm_buf *out)
+{
+    struct xm_buf *r = &s->rendered[f];
+    if (!snap || snap->generation == 0 || snap->generation != s->rendered_gen[f]) {
+        xm_buf_reset(r);
+        xm_expo_snapshot(r, f, snap);
+        s->rendered_gen[f] = snap && !xm_buf_failed(r) ? snap->generation : 0;
+    }
+    if (xm_buf_failed(r))
+        out->failed = true;
+    else
+        xm_buf_append(out, r->data, r->len);
+}
+
+/* Inside a domU: xen_guest_virt_mode from the guest's own view. false when
+ * this machine is not on Xen (or is dom0), so the dom0 page is served. */
+static bool append_guest(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
+{
+    struct xm_guest_options o = {
+        .sysfs = s->cfg.sysfs, .procfs = s->cfg.procfs, .cpuid_file = s->cfg.cpuid_file};
+    struct xm_guest_result g;
+    struct xm_error err;
+    if (xm_guest_detect(&o, &g, &err) != XM_OK) {
+        if (s->guest_state != 0)
+            xe_log(s->log, XE_ERROR, "guest self-detection failed", "err", err.message, NULL);
+        s->guest_state = 0;
+        return false;
+    }
+    bool guest = g.on_xen && !g.dom0;
+    if (guest != (s->guest_state == 1)) {
+        if (guest)
+            xe_log(s->log, XE_INFO, "serving the guest view: libxl is not available here",
+                   "mode", xm_mode_name(g.mode), NULL);
+        else if (s->guest_state == 1 || s->cfg.view == XE_VIEW_GUEST)
+            xe_log(s->log, XE_WARN, "guest view: this machine is not a Xen domU", NULL);
+    }
+    s->guest_state = guest ? 1 : 0;
+    if (guest) {
+        static const enum xm_mode modes[] = {XM_MODE_PV, XM_MODE_PVH, XM_MODE_HVM, XM_MODE_PVHVM};
+        xm_expo_family(out, f, "xen_guest_virt_mode", XM_METRIC_GAUGE,
+                       "Virtualization mode of the machine the exporter runs on, as seen from "
+                       "inside it: 1 for the current mode, 0 for the others.");
+        for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+            struct xm_label l[] = {{"mode", xm_mode_name(modes[i])}};
+            xm_expo_sample(out, "xen_guest_virt_mode", l, 1, g.mode == modes[i]);
+        }
+    }
+    xm_guest_result_dispose(&g);
+    return guest;
 }
 
 int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
 {
     struct xm_snapshot *snap = NULL;
     struct xm_error err;
+    const char *view = "dom0";
 
     pthread_mutex_lock(&s->lock);
+    /* The page is the domain families plus a few kilobytes of our own. */
+    xm_buf_reserve(out, s->rendered[f].len + 8192);
     double start = now();
-    int rc = xm_collector_snapshot(s->collector, &snap, &err);
-    double duration = snap ? snap->duration_seconds : now() - start;
-    note_state(s, rc, &err, snap);
+    bool served_guest = false;
+    int rc = XM_ERR_NOXEN;
+    if (s->cfg.view != XE_VIEW_GUEST)
+        rc = xm_collector_snapshot(s->collector, &snap, &err);
+    double duration = now() - start;
+    if (s->cfg.view == XE_VIEW_GUEST || (s->cfg.view == XE_VIEW_AUTO && rc == XM_ERR_NOXEN))
+        served_guest = append_guest(s, f, out);
+    if (served_guest) {
+        view = "guest";
+    } else {
+        if (s->cfg.view == XE_VIEW_GUEST) {
+            rc = XM_ERR_NOXEN;
+            snprintf(err.message, sizeof err.message, "--xen.view=guest: not a Xen domU");
+        }
+        note_state(s, rc, &err, snap);
+        append_domains(s, f, rc == XM_OK ? snap : NULL, out);
+    }
     pthread_mutex_unlock(&s->lock);
 
-    xm_expo_snapshot(out, f, rc == XM_OK ? snap : NULL);
     xm_snapshot_free(snap);
-    write_own_families(s, f, out, duration);
+    write_own_families(s, f, out, duration, view);
     xm_expo_end(out, f);
     return xm_buf_failed(out) ? ENOMEM : 0;
 }

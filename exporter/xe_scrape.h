@@ -3,10 +3,16 @@
  * exporter's own families, and the collection state that decides what is
  * logged.
  *
- * The page is: xen_up and the domain families (xm_expo_snapshot; xen_up 0
- * and no domain series when the collection failed), then
- * xen_exporter_scrape_duration_seconds, xen_exporter_build_info and the
- * process_* families, then "# EOF" for OpenMetrics.
+ * The dom0 view is: xen_up and the domain families (xm_expo_snapshot;
+ * xen_up 0 and no domain series when the collection failed), then the
+ * exporter's own families (scrape duration, build info, xenstore requests,
+ * cache rebuilds, view) and process_*, then "# EOF" for OpenMetrics.
+ * The guest view (inside a domU, where libxl cannot open) replaces xen_up
+ * and the domain families with xen_guest_virt_mode{mode}.
+ *
+ * The domain families are formatted once per snapshot generation and
+ * format, and reused while the host does not change: with the core's
+ * cache, an unchanged host costs neither xenstore requests nor formatting.
  *
  * Logging: a failing collection is logged when the state changes (up to
  * down, down to up, or down for another kind of reason), never once per
@@ -17,22 +23,34 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "xe_flags.h"
 #include "xe_log.h"
 #include "xenmode.h"
 #include "xm_expo.h"
 
+struct xe_scrape_config {
+    enum xe_view view;
+    const char *sysfs;      /* guest view roots */
+    const char *procfs;     /* also where process_* is read */
+    const char *cpuid_file; /* NULL: the CPU */
+};
+
 struct xe_scraper {
     struct xm_collector *collector; /* not owned */
     const struct xe_log *log;       /* not owned */
-    const char *procfs;             /* "/proc" */
-    pthread_mutex_t lock;           /* one scrape at a time: keeps state changes in order */
+    struct xe_scrape_config cfg;
+    pthread_mutex_t lock;           /* one collection at a time: keeps state changes in order */
     int state;                      /* -1 before the first scrape, else XM_OK or an xm_err */
+    int guest_state;                /* -1 unknown, 0 not on Xen, 1 guest view served */
+    struct xm_buf rendered[2];      /* domain families, per xm_expo_format */
+    uint64_t rendered_gen[2];       /* the snapshot generation they show; 0 none */
 };
 
 /* RETURN VALUE: 0, or an errno from pthread_mutex_init. */
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
-                    const char *procfs);
+                    const struct xe_scrape_config *cfg);
 void xe_scraper_destroy(struct xe_scraper *s);
 
 /*

@@ -490,14 +490,26 @@ static void test_cache_steady_state_sends_nothing(void **state)
     assert_int_equal(find(s, 3)->mode, XM_MODE_PVHVM);
     xm_snapshot_free(s);
     int before = xs_reads;
+    uint64_t gen = 0;
     for (int i = 0; i < 5; i++) {
         s = snap_ok(*state);
         assert_int_equal(s->n_domains, 3);
         assert_int_equal(s->xenstore_requests, 0);
         assert_int_equal(find(s, 3)->mode, XM_MODE_PVHVM);
+        assert_true(s->generation != 0);
+        if (i)
+            assert_int_equal(s->generation, gen); /* unchanged host, same generation */
+        gen = s->generation;
         xm_snapshot_free(s);
     }
     assert_int_equal(xs_reads, before);
+    /* A change makes a new generation. */
+    update("/local/domain/0/backend/vbd/3/768/state", "6");
+    fire("/local/domain/0/backend/vbd/3/768/state");
+    s = snap_ok(*state);
+    assert_true(s->generation != gen);
+    assert_int_equal(find(s, 3)->mode, XM_MODE_HVM);
+    xm_snapshot_free(s);
 }
 
 static void test_cache_event_rereads_only_that_domain(void **state)
