@@ -112,7 +112,8 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
     xm_expo_sample(b, "xen_exporter_view", v, 1, 1);
 
     /* A missing process_* value is not worth failing the page for. */
-    (void)xe_process_write(b, f, s->cfg.procfs);
+    /* The exporter's own process, whatever root the guest view reads. */
+    (void)xe_process_write(b, f, "/proc");
 }
 
 /* The domain families of snap, formatted once per generation. Called
