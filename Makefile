@@ -41,6 +41,7 @@ include tests/module.mk
 -include exporter/module.mk
 -include collectd-plugin/module.mk
 -include dashboards/module.mk
+-include fuzz/module.mk
 
 all: $(BINARIES)
 

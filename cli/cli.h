@@ -18,6 +18,7 @@
 int cmd_list(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_self(int argc, char **argv);
+int cmd_configs(int argc, char **argv);
 
 /* "xenmode: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

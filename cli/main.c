@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "list every domain with its virtualization mode"},
     {"metrics", cmd_metrics, "print the domains as Prometheus/OpenMetrics text"},
     {"self", cmd_self, "the mode of the machine xenmode runs on (inside a guest)"},
+    {"configs", cmd_configs, "the mode each xl domain configuration file asks for"},
 };
 
 static void usage(FILE *out)
