@@ -27,6 +27,7 @@ struct app {
     char **names;
     size_t n_fds;
     struct xm_collector *collector;
+    struct xm_config_cache *configs;
     struct xe_scraper scraper;
     bool scraper_ready;
     struct xe_http_opts http_opts;
@@ -47,6 +48,7 @@ static void app_free(struct app *a)
     if (a->scraper_ready)
         xe_scraper_destroy(&a->scraper);
     xm_collector_free(a->collector);
+    xm_config_cache_free(a->configs);
     xe_webconfig_free(a->webconfig);
     xe_flags_free(&a->flags);
 }
@@ -155,7 +157,13 @@ int main(int argc, char **argv)
         xe_log(&a.log, XE_ERROR, "cannot create the collector", "err", xerr.message, NULL);
         goto out;
     }
+    if (a.flags.configs && xm_config_cache_new(a.flags.config_dir, &a.configs, &xerr) != XM_OK) {
+        xe_log(&a.log, XE_ERROR, "cannot create the configuration cache", "err", xerr.message,
+               NULL);
+        goto out;
+    }
     struct xe_scrape_config scfg = {
+        .configs = a.configs,
         .view = a.flags.view,
         .sysfs = a.flags.sysfs,
         .procfs = a.flags.procfs,

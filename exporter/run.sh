@@ -32,10 +32,12 @@ cat <<BANNER
   xenmode_exporter on a DEMO FAKE HOST: Xen is not running here.
   The domains are made up ($FIXTURE: dom0 and one
   guest in each mode: pv, pvh, hvm, pvhvm, pv_in_pvh), served by the
-  test suite's fake libxl and xenstore server.
+  test suite's fake libxl and xenstore server; their xl configurations
+  are tests/fixtures/configs/mixed/.
 
   Metrics:  $url
   Stop:     Ctrl-C
 ====================================================================
 BANNER
-exec tests/fake-host/run "$FIXTURE" -- "$BIN" "$@"
+# The demo's xl configurations (one per guest) give the configured modes.
+exec tests/fake-host/run "$FIXTURE" -- "$BIN" --xen.config-dir=tests/fixtures/configs/mixed "$@"

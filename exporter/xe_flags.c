@@ -22,6 +22,9 @@ enum {
     OPT_SYSFS,
     OPT_PROCFS,
     OPT_CPUID,
+    OPT_CONFIG_DIR,
+    OPT_CONFIGS,
+    OPT_NO_CONFIGS,
 };
 
 void xe_flags_usage(FILE *out)
@@ -46,6 +49,9 @@ void xe_flags_usage(FILE *out)
             "  --path.sysfs=DIR           sysfs mount point for the guest view (default \"/sys\")\n"
             "  --path.procfs=DIR          procfs mount point (default \"/proc\")\n"
             "  --cpuid.file=FILE          CPUID leaves for the guest view from FILE, not the CPU\n"
+            "  --xen.config-dir=DIR       xl domain configurations, for the configured modes\n"
+            "                             (default \"/etc/xen\", and its auto/)\n"
+            "  --[no-]xen.configs         serve the configured modes (default on)\n"
             "  --version                  print the version and exit\n"
             "  -h, --help                 print this help and exit\n",
             XE_DEFAULT_MAX_REQUESTS);
@@ -96,6 +102,9 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
         {"path.sysfs", required_argument, NULL, OPT_SYSFS},
         {"path.procfs", required_argument, NULL, OPT_PROCFS},
         {"cpuid.file", required_argument, NULL, OPT_CPUID},
+        {"xen.config-dir", required_argument, NULL, OPT_CONFIG_DIR},
+        {"xen.configs", no_argument, NULL, OPT_CONFIGS},
+        {"no-xen.configs", no_argument, NULL, OPT_NO_CONFIGS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -108,6 +117,8 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
     f->view = XE_VIEW_AUTO;
     f->sysfs = "/sys";
     f->procfs = "/proc";
+    f->config_dir = "/etc/xen";
+    f->configs = true;
     err[0] = '\0';
 
     opterr = 0; /* our own messages name the flag */
@@ -169,6 +180,13 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
             break;
         case OPT_CPUID:
             f->cpuid_file = optarg;
+            break;
+        case OPT_CONFIG_DIR:
+            f->config_dir = optarg;
+            break;
+        case OPT_CONFIGS:
+        case OPT_NO_CONFIGS:
+            f->configs = c == OPT_CONFIGS;
             break;
         case 'h':
             f->help = true;

@@ -37,6 +37,8 @@ struct xe_flags {
     const char *sysfs;          /* --path.sysfs ("/sys") */
     const char *procfs;         /* --path.procfs ("/proc") */
     const char *cpuid_file;     /* --cpuid.file, NULL: the CPU */
+    const char *config_dir;     /* --xen.config-dir ("/etc/xen") */
+    bool configs;               /* --[no-]xen.configs: configured modes (default on) */
     bool help;
     bool version;
 };

@@ -17,6 +17,7 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
     s->cfg = *cfg;
     s->state = -1;
     s->guest_state = -1;
+    s->config_state = -1;
     for (int f = 0; f < 2; f++) {
         xm_buf_init(&s->rendered[f]);
         s->rendered_gen[f] = 0;
@@ -133,6 +134,34 @@ static void append_domains(struct xe_scraper *s, enum xm_expo_format f,
         xm_buf_append(out, r->data, r->len);
 }
 
+/* The configured modes. The cache re-reads only files that changed; a bad
+ * file is logged when its result changes, the directory when its state
+ * does. Called under s->lock. */
+static void append_configs(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
+{
+    struct xm_config_set *set = NULL;
+    struct xm_error err;
+    if (!s->cfg.configs)
+        return;
+    int rc = xm_config_cache_get(s->cfg.configs, &set, &err);
+    if (rc != s->config_state) {
+        if (rc == XM_OK && s->config_state != -1)
+            xe_log(s->log, XE_INFO, "xl configurations readable again", NULL);
+        else if (rc != XM_OK)
+            xe_log(s->log, XE_WARN, "cannot read the xl configurations; serving "
+                   "xen_config_files_failed 1", "err", err.message, NULL);
+        s->config_state = rc;
+    }
+    for (size_t i = 0; set && i < set->n_configs; i++) {
+        const struct xm_config *c = &set->configs[i];
+        if (c->changed && c->error)
+            xe_log(s->log, XE_WARN, "bad xl configuration file", "file", c->file, "err",
+                   c->error, NULL);
+    }
+    xm_config_expo(out, f, set);
+    xm_config_set_free(set);
+}
+
 /* Inside a domU: xen_guest_virt_mode from the guest's own view. false when
  * this machine is not on Xen (or is dom0), so the dom0 page is served. */
 static bool append_guest(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
@@ -196,6 +225,7 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
         }
         note_state(s, rc, &err, snap);
         append_domains(s, f, rc == XM_OK ? snap : NULL, out);
+        append_configs(s, f, out);
     }
     pthread_mutex_unlock(&s->lock);
 

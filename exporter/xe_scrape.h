@@ -4,7 +4,8 @@
  * logged.
  *
  * The dom0 view is: xen_up and the domain families (xm_expo_snapshot;
- * xen_up 0 and no domain series when the collection failed), then the
+ * xen_up 0 and no domain series when the collection failed), the
+ * configured modes from the xl configurations (xm_config_expo), then the
  * exporter's own families (scrape duration, build info, xenstore requests,
  * cache rebuilds, view) and process_*, then "# EOF" for OpenMetrics.
  * The guest view (inside a domU, where libxl cannot open) replaces xen_up
@@ -28,6 +29,7 @@
 #include "xe_flags.h"
 #include "xe_log.h"
 #include "xenmode.h"
+#include "xm_config.h"
 #include "xm_expo.h"
 
 struct xe_scrape_config {
@@ -35,6 +37,7 @@ struct xe_scrape_config {
     const char *sysfs;      /* guest view roots */
     const char *procfs;     /* also where process_* is read */
     const char *cpuid_file; /* NULL: the CPU */
+    struct xm_config_cache *configs; /* NULL: no configured modes; not owned */
 };
 
 struct xe_scraper {
@@ -44,6 +47,7 @@ struct xe_scraper {
     pthread_mutex_t lock;           /* one collection at a time: keeps state changes in order */
     int state;                      /* -1 before the first scrape, else XM_OK or an xm_err */
     int guest_state;                /* -1 unknown, 0 not on Xen, 1 guest view served */
+    int config_state;               /* -1 unknown, else XM_OK or the last error code */
     struct xm_buf rendered[2];      /* domain families, per xm_expo_format */
     uint64_t rendered_gen[2];       /* the snapshot generation they show; 0 none */
 };
