@@ -72,4 +72,31 @@ a=$(value "$(xe_get u1)" xen_exporter_xenstore_requests_total)
 b=$(value "$(xe_get u1)" xen_exporter_xenstore_requests_total)
 assert_eq "--no-xen.cache: every scrape is a full read (37 requests)" 37 "$((b - a))"
 
+# Configured modes from xl configurations.
+cp -r "$XM_ROOT/tests/fixtures/configs/mixed" "$TL_TMP/cfg"
+xe_start k1 "$MIXED" -- --xen.config-dir="$TL_TMP/cfg"
+xe_wait_ready k1 || not_ok "exporter k1 started"
+page=$(xe_get k1)
+check "configured modes: guest-shim configured pv_in_pvh" grep -qx 'xen_domain_configured_virt_mode{domain="guest-shim",mode="pv_in_pvh"} 1' <<<"$page"
+assert_eq "configured modes: 5 domains x 4 modes" 20 "$(grep -c '^xen_domain_configured_virt_mode{' <<<"$page")"
+assert_eq "configured modes: xen_config_files_failed 0" 0 "$(value "$page" xen_config_files_failed)"
+assert_status "configured modes: promtool check metrics" 0 promtool check metrics <<<"$page"
+printf 'name = "broken"\ntype = "kvm"\n' >"$TL_TMP/cfg/broken.cfg"
+page=$(xe_get k1); xe_get k1 >/dev/null; xe_get k1 >/dev/null
+assert_eq "a bad file is counted" 1 "$(value "$page" xen_config_files_failed)"
+assert_eq "a bad file is logged once, naming it" 1 "$(count_log k1 "bad xl configuration file.*broken.cfg")"; grep "bad xl" "${XE_DIR[k1]}/log" | sed "s/^/# /"
+sed -i 's/^type = "hvm"$/type = "pvh"\nkernel = "\/k"/' "$TL_TMP/cfg/guest-hvm.cfg"
+touch -d '+2 seconds' "$TL_TMP/cfg/guest-hvm.cfg"
+check "an edited file is re-read at the next scrape" grep -qx 'xen_domain_configured_virt_mode{domain="guest-hvm",mode="pvh"} 1' <<<"$(xe_get k1)"
+xe_start k2 "$MIXED" -- --xen.config-dir="$TL_TMP/none"
+xe_wait_ready k2 || not_ok "exporter k2 started"
+xe_get k2 >/dev/null; page=$(xe_get k2)
+assert_eq "missing configuration directory: xen_config_files_failed 1" 1 "$(value "$page" xen_config_files_failed)"
+assert_eq "missing configuration directory: logged once" 1 "$(count_log k2 'cannot read the xl configurations')"
+xe_start k3 "$MIXED" -- --no-xen.configs
+xe_wait_ready k3 || not_ok "exporter k3 started"
+check "--no-xen.configs: no configuration families" sh -c "! grep -q '^xen_config_files_failed\|^xen_domain_configured' <<'E'
+$(xe_get k3)
+E"
+
 xe_finish
