@@ -25,6 +25,7 @@
 #include <pthread.h>
 
 #include "xenmode.h"
+#include "xm_config.h"
 #include "xmc_filter.h"
 #include "xmc_names.h"
 
@@ -42,6 +43,8 @@ struct xmc_config {
     bool ignore_selected;       /* IgnoreSelected */
     bool report_pv_devices;     /* ReportPVDevices */
     cdtime_t interval;          /* Interval; 0 = collectd's for the plugin */
+    bool report_configured;     /* ReportConfiguredModes */
+    char *config_dir;           /* ConfigDir; NULL = /etc/xen */
     int errors;                 /* options rejected by the config callback */
 };
 
@@ -61,7 +64,9 @@ struct xmc_state {
     struct xmc_config cfg;
     pthread_mutex_t lock;            /* serializes reads */
     struct xm_collector *collector;  /* set by init */
+    struct xm_config_cache *configs; /* set by init when report_configured */
     c_complain_t complaint;          /* "cannot read Xen" */
+    c_complain_t config_complaint;   /* "cannot read the xl configurations" */
     bool failing;
     enum xm_err last_err;
     struct xmc_notice *notices;      /* logged during the previous read */
@@ -84,7 +89,9 @@ static struct xmc_state *xmc_state_get(void)
         return NULL;
     }
     st->cfg.report_pv_devices = true;
+    st->cfg.report_configured = true;
     C_COMPLAIN_INIT(&st->complaint);
+    C_COMPLAIN_INIT(&st->config_complaint);
     xmc_state = st;
     return st;
 }
@@ -94,6 +101,8 @@ static void xmc_state_free(struct xmc_state *st)
     if (!st)
         return;
     xm_collector_free(st->collector);
+    xm_config_cache_free(st->configs);
+    free(st->cfg.config_dir);
     xmc_filter_free(st->cfg.domains);
     free(st->notices);
     free(st->next_notices);
@@ -167,6 +176,19 @@ static int xmc_config_bool(const oconfig_item_t *ci, bool *out)
     return xmc_config_bad(ci, "exactly one of true or false");
 }
 
+static int xmc_config_dir(const oconfig_item_t *ci, char **out)
+{
+    if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+        ci->values[0].value.string[0] != '/')
+        return xmc_config_bad(ci, "one absolute directory path in quotes");
+    char *dup = strdup(ci->values[0].value.string);
+    if (!dup)
+        return xmc_config_bad(ci, "a path (out of memory)");
+    free(*out);
+    *out = dup;
+    return 0;
+}
+
 static int xmc_config_interval(const oconfig_item_t *ci, cdtime_t *out)
 {
     if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
@@ -220,7 +242,7 @@ static int xmc_config(oconfig_item_t *ci)
 
         if (child->children_num > 0) {
             ERROR(XMC_PLUGIN " plugin: option \"%s\": unexpected block; <Plugin xenmode> takes "
-                             "Domain, IgnoreSelected, ReportPVDevices and Interval.",
+                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir and Interval.",
                   child->key);
             rc = -1;
         } else if (strcasecmp("Domain", child->key) == 0) {
@@ -231,9 +253,13 @@ static int xmc_config(oconfig_item_t *ci)
             rc = xmc_config_bool(child, &st->cfg.report_pv_devices);
         } else if (strcasecmp("Interval", child->key) == 0) {
             rc = xmc_config_interval(child, &st->cfg.interval);
+        } else if (strcasecmp("ReportConfiguredModes", child->key) == 0) {
+            rc = xmc_config_bool(child, &st->cfg.report_configured);
+        } else if (strcasecmp("ConfigDir", child->key) == 0) {
+            rc = xmc_config_dir(child, &st->cfg.config_dir);
         } else {
             ERROR(XMC_PLUGIN " plugin: unknown option \"%s\"; <Plugin xenmode> takes "
-                             "Domain, IgnoreSelected, ReportPVDevices and Interval.",
+                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir and Interval.",
                   child->key);
             rc = -1;
         }
@@ -356,6 +382,50 @@ static bool xmc_assign_instance(struct xmc_state *st, struct xmc_row *rows, size
     return true;
 }
 
+/* The configured modes of the xl configurations: for each configured
+ * domain (running or not) type "gauge", type_instance "configured_<mode>",
+ * 1/0 over pv, pvh, hvm, pv_in_pvh; and plugin_instance "" type "count"
+ * type_instance "config_files_failed". A bad file is logged when its result
+ * changes, the directory once while it cannot be read. */
+static void xmc_submit_configured(struct xmc_state *st, cdtime_t time)
+{
+    static const enum xm_mode modes[] = {XM_MODE_PV, XM_MODE_PVH, XM_MODE_HVM, XM_MODE_PV_IN_PVH};
+    struct xm_config_set *set = NULL;
+    struct xm_error err = {0};
+
+    if (xm_config_cache_get(st->configs, &set, &err) != XM_OK) {
+        c_complain_once(LOG_WARNING, &st->config_complaint,
+                        XMC_PLUGIN " plugin: cannot read the xl configurations: %s", err.message);
+        xmc_submit("", "count", "config_files_failed", 1, time);
+        return;
+    }
+    c_release(LOG_INFO, &st->config_complaint,
+              XMC_PLUGIN " plugin: the xl configurations are readable again.");
+    for (size_t i = 0; i < set->n_configs; i++) {
+        const struct xm_config *c = &set->configs[i];
+        char raw[256], instance[XMC_INSTANCE_SIZE];
+        if (c->error) {
+            if (c->changed) {
+                xmc_name_escape(c->file, raw, sizeof(raw));
+                WARNING(XMC_PLUGIN " plugin: %s: %s", raw, c->error);
+            }
+            continue;
+        }
+        if (!c->name || !c->name[0])
+            continue;
+        xmc_name_map(c->name, instance, sizeof(instance));
+        if (!xmc_selected(&st->cfg, c->name, instance))
+            continue;
+        for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+            char ti[32];
+            snprintf(ti, sizeof(ti), "configured_%s", xm_mode_name(modes[m]));
+            xmc_submit(instance, "gauge", ti, c->mode == modes[m] ? 1.0 : 0.0, time);
+        }
+    }
+    xmc_submit("", "count", "config_files_failed", (gauge_t)set->n_failed, time);
+    xm_config_set_free(set);
+}
+
 /* Logs a failure once per change of state: the first failure after a
  * success, or a failure of another kind than the previous one. */
 static void xmc_failed(struct xmc_state *st, enum xm_err code, const char *message)
@@ -405,6 +475,8 @@ static int xmc_read_locked(struct xmc_state *st)
     }
     for (size_t i = 0; i < n_rows; i++)
         xmc_submit_domain(&st->cfg, &rows[i], now);
+    if (st->configs)
+        xmc_submit_configured(st, now);
 
     /* This read's notices become the ones to compare the next read with. */
     free(st->notices);
@@ -453,12 +525,21 @@ static int xmc_init(void)
         ERROR(XMC_PLUGIN " plugin: %s", err.message);
         return -1;
     }
+    if (st->cfg.report_configured &&
+        xm_config_cache_new(st->cfg.config_dir, &st->configs, &err) != XM_OK) {
+        ERROR(XMC_PLUGIN " plugin: %s", err.message);
+        xm_collector_free(st->collector);
+        st->collector = NULL;
+        return -1;
+    }
     user_data_t ud = {.data = st, .free_func = NULL}; /* shutdown frees st */
     int status = plugin_register_complex_read(NULL, XMC_PLUGIN, xmc_read, st->cfg.interval, &ud);
     if (status != 0) {
         ERROR(XMC_PLUGIN " plugin: registering the read callback failed (status %d).", status);
         xm_collector_free(st->collector);
         st->collector = NULL;
+        xm_config_cache_free(st->configs);
+        st->configs = NULL;
         return -1;
     }
     return 0;

@@ -23,7 +23,6 @@ COLLECTD_HOST=xenhost-collectd   # collectd's Hostname: the instance of the reco
 EXPECT_EMPTY=(
     "Xen host/Collection time/A=exporter only (xen_exporter_scrape_duration_seconds has no collectd counterpart)"
     "Xen host/Domains/B=exporter only (xen_domain_info: the collectd plugin has no domid or uuid values)"
-    "Xen host/Domains/C=xen_domain_configured_virt_mode is not exported until issue 8 lands"
 )
 
 for need in "$PLUGIN" "$EXPORTER" "$FAKE_HOST"; do
@@ -56,6 +55,9 @@ LoadPlugin write_prometheus
 </Plugin>
 PluginDir "$XM_BUILD"
 LoadPlugin xenmode
+<Plugin xenmode>
+  ConfigDir "$XM_ROOT/tests/fixtures/configs/mixed"
+</Plugin>
 EOF
 # An ASan build of the plugin (make test SANITIZE=1) runs in the stock
 # collectd with the ASan runtime preloaded first, in front of the fake libxl
@@ -75,7 +77,8 @@ fi
 
 exp_port=$(free_port)
 bg_start "exporter on the fake host" "$TL_TMP/exporter.log" \
-    "$FAKE_HOST" "$MIXED" -- "$EXPORTER" --web.listen-address="127.0.0.1:$exp_port"
+    "$FAKE_HOST" "$MIXED" -- "$EXPORTER" --web.listen-address="127.0.0.1:$exp_port" \
+    --xen.config-dir="$XM_ROOT/tests/fixtures/configs/mixed"
 if ! require "the exporter answers" wait_until 20 http_ok "http://127.0.0.1:$exp_port/metrics"; then
     show_log "$TL_TMP/exporter.log"; finish; exit
 fi
