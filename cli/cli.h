@@ -23,6 +23,11 @@ int cmd_configs(int argc, char **argv);
 /* "xenmode: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "xenmode: <message>" and the command's usage on stderr; returns
+ * EXIT_USAGE, for `return cli_usage_error(list_usage, "...", ...)`. */
+int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Writes s for a terminal: valid UTF-8 kept, invalid bytes as U+FFFD,
  * control characters and backslash escaped (\n, \t, \\, \xNN), so a name
  * cannot break a table line or move the cursor. */

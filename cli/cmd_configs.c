@@ -191,9 +191,7 @@ int cmd_configs(int argc, char **argv)
         switch (c) {
         case 'd':
             if (!optarg[0]) {
-                cli_error("configs: --xen.config-dir must not be empty");
-                configs_usage(stderr);
-                return EXIT_USAGE;
+                return cli_usage_error(configs_usage, "configs: --xen.config-dir must not be empty");
             }
             dir = optarg;
             break;
@@ -201,9 +199,7 @@ int cmd_configs(int argc, char **argv)
             if (strcmp(optarg, "json") == 0)
                 json = true;
             else if (strcmp(optarg, "table") != 0) {
-                cli_error("configs: unknown --format '%s' (expected table or json)", optarg);
-                configs_usage(stderr);
-                return EXIT_USAGE;
+                return cli_usage_error(configs_usage, "configs: unknown --format '%s' (expected table or json)", optarg);
             }
             break;
         case 'a':
@@ -213,15 +209,11 @@ int cmd_configs(int argc, char **argv)
             configs_usage(stdout);
             return 0;
         default:
-            cli_error("configs: unknown or incomplete option '%s'", argv[optind - 1]);
-            configs_usage(stderr);
-            return EXIT_USAGE;
+            return cli_usage_error(configs_usage, "configs: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        cli_error("configs: unexpected argument '%s'", argv[optind]);
-        configs_usage(stderr);
-        return EXIT_USAGE;
+        return cli_usage_error(configs_usage, "configs: unexpected argument '%s'", argv[optind]);
     }
 
     struct xm_error err = {0};

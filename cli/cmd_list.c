@@ -142,9 +142,7 @@ int cmd_list(int argc, char **argv)
             if (strcmp(optarg, "json") == 0)
                 json = true;
             else if (strcmp(optarg, "table") != 0) {
-                cli_error("list: unknown --format '%s' (expected table or json)", optarg);
-                list_usage(stderr);
-                return EXIT_USAGE;
+                return cli_usage_error(list_usage, "list: unknown --format '%s' (expected table or json)", optarg);
             }
             break;
         case 'e':
@@ -154,15 +152,11 @@ int cmd_list(int argc, char **argv)
             list_usage(stdout);
             return 0;
         default:
-            cli_error("list: unknown or incomplete option '%s'", argv[optind - 1]);
-            list_usage(stderr);
-            return EXIT_USAGE;
+            return cli_usage_error(list_usage, "list: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        cli_error("list: unexpected argument '%s'", argv[optind]);
-        list_usage(stderr);
-        return EXIT_USAGE;
+        return cli_usage_error(list_usage, "list: unexpected argument '%s'", argv[optind]);
     }
 
     struct xm_snapshot *snap = cli_snapshot();

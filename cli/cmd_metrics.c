@@ -69,9 +69,7 @@ int cmd_metrics(int argc, char **argv)
             if (strcmp(optarg, "openmetrics") == 0)
                 fmt = XM_EXPO_OPENMETRICS;
             else if (strcmp(optarg, "text") != 0) {
-                cli_error("metrics: unknown --format '%s' (expected text or openmetrics)", optarg);
-                metrics_usage(stderr);
-                return EXIT_USAGE;
+                return cli_usage_error(metrics_usage, "metrics: unknown --format '%s' (expected text or openmetrics)", optarg);
             }
             break;
         case 'o':
@@ -81,15 +79,11 @@ int cmd_metrics(int argc, char **argv)
             metrics_usage(stdout);
             return 0;
         default:
-            cli_error("metrics: unknown or incomplete option '%s'", argv[optind - 1]);
-            metrics_usage(stderr);
-            return EXIT_USAGE;
+            return cli_usage_error(metrics_usage, "metrics: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        cli_error("metrics: unexpected argument '%s'", argv[optind]);
-        metrics_usage(stderr);
-        return EXIT_USAGE;
+        return cli_usage_error(metrics_usage, "metrics: unexpected argument '%s'", argv[optind]);
     }
 
     struct xm_snapshot *snap = cli_snapshot();

@@ -117,24 +117,18 @@ int cmd_self(int argc, char **argv)
             if (strcmp(optarg, "json") == 0)
                 json = true;
             else if (strcmp(optarg, "text") != 0) {
-                cli_error("self: unknown --format '%s' (expected text or json)", optarg);
-                self_usage(stderr);
-                return EXIT_USAGE;
+                return cli_usage_error(self_usage, "self: unknown --format '%s' (expected text or json)", optarg);
             }
             break;
         case 'h':
             self_usage(stdout);
             return 0;
         default:
-            cli_error("self: unknown or incomplete option '%s'", argv[optind - 1]);
-            self_usage(stderr);
-            return EXIT_USAGE;
+            return cli_usage_error(self_usage, "self: unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        cli_error("self: unexpected argument '%s'", argv[optind]);
-        self_usage(stderr);
-        return EXIT_USAGE;
+        return cli_usage_error(self_usage, "self: unexpected argument '%s'", argv[optind]);
     }
     if (opt.no_cpuid && opt.cpuid_file) {
         cli_error("self: --cpuid.file and --no-cpuid are mutually exclusive");

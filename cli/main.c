@@ -38,6 +38,18 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+{
+    va_list ap;
+    fputs("xenmode: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

@@ -30,8 +30,8 @@ BINARIES += $(XMC_PLUGIN)
 # Unit test of the name mapping and the Domain filter (pure code, no collectd).
 XMC_TEST := $(BUILD)/collectd-plugin/tests/test_xmc_names
 $(XMC_TEST).o: CFLAGS += -Icollectd-plugin
-$(XMC_TEST): $(XMC_TEST).o $(BUILD)/collectd-plugin/xmc_names.o $(BUILD)/collectd-plugin/xmc_filter.o
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(XMC_TEST): $(XMC_TEST).o $(BUILD)/collectd-plugin/xmc_names.o $(BUILD)/collectd-plugin/xmc_filter.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lcmocka
 all: $(XMC_TEST)
 
 # A stand-in for the collectd daemon that calls the plugin's read callback

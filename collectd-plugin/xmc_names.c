@@ -3,44 +3,13 @@
  */
 #include "xmc_names.h"
 
+#include "xenmode.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #define XMC_HASH_SUFFIX_LEN 9 /* "~" + 8 hex digits */
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is invalid:
- * no overlong forms, surrogates or code points above U+10FFFF (what
- * Prometheus' and jansson's validators accept). */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    unsigned char lo = 0x80, hi = 0xBF;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-        if (s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-        if (s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
 
 static bool is_control(unsigned char c)
 {
@@ -82,7 +51,7 @@ unsigned xmc_name_map(const char *raw, char *out, size_t outsz)
         return XMC_NAME_EMPTY;
     }
     while (*p) {
-        size_t len = utf8_len(p);
+        size_t len = xm_utf8_seq_len(p);
         if (len == 0 || is_control(*p) || *p == '/') {
             why |= len == 0 ? XMC_NAME_UTF8 : *p == '/' ? XMC_NAME_SLASH : XMC_NAME_CONTROL;
             if (o < limit)
@@ -136,7 +105,7 @@ void xmc_name_escape(const char *raw, char *out, size_t outsz)
     while (*p) {
         char piece[8];
         size_t plen;
-        size_t len = utf8_len(p);
+        size_t len = xm_utf8_seq_len(p);
 
         if (len == 0 || is_control(*p)) {
             plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", *p);

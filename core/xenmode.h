@@ -163,4 +163,14 @@ const struct xm_devcount *xm_domain_devcount(const struct xm_domain *d,
  */
 char *xm_utf8_sanitize(const char *s, bool *changed);
 
+/*
+ * xm_utf8_seq_len
+ *
+ * Length of the valid UTF-8 sequence at s (1-4), or 0 if it is invalid:
+ * overlong forms, surrogates and code points above U+10FFFF are rejected,
+ * as Go's utf8.ValidString (Prometheus) and jansson do. s must be
+ * NUL-terminated (the NUL stops a truncated sequence).
+ */
+size_t xm_utf8_seq_len(const unsigned char *s);
+
 #endif

@@ -3,10 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is invalid.
- * Rejects overlong forms, surrogates and code points above U+10FFFF, as
- * Go's utf8.ValidString (Prometheus) and jansson do. */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t xm_utf8_seq_len(const unsigned char *s)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -49,7 +46,7 @@ char *xm_utf8_sanitize(const char *s, bool *changed)
     bool any = false;
     while (*p) {
         /* The NUL terminator stops the continuation checks above early. */
-        size_t len = utf8_seq_len(p);
+        size_t len = xm_utf8_seq_len(p);
         if (len == 0) {
             memcpy(out + o, replacement, 3);
             o += 3;
