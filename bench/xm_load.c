@@ -3,7 +3,10 @@
  * and tests. Each of --connections threads opens one keep-alive connection
  * and sends --requests GETs on it one after the other; with --barrier all
  * connections are open before any request is sent (a burst of truly
- * concurrent requests). Responses are read by Content-Length.
+ * concurrent requests). With --duration each connection stops sending
+ * after that many seconds (and --requests, when given too, still caps it).
+ * Responses are read by Content-Length or, without one, as a chunked body
+ * (Transfer-Encoding: chunked, as Go's net/http sends, e.g. node_exporter).
  *
  * Output, one line of key=value pairs:
  *   requests ok status_other errors reconnects seconds rps p50_ms p99_ms
@@ -13,6 +16,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,6 +35,7 @@ struct opts {
     char headers[4096];
     int connections;
     long requests;
+    double duration; /* seconds; 0: --requests alone */
     int expect;
     bool barrier;
 };
@@ -39,6 +44,7 @@ struct worker {
     const struct opts *o;
     pthread_barrier_t *barrier;
     double *lat;       /* seconds, one per request */
+    long lat_cap;
     long done, ok, other, errors, reconnects;
     size_t body_bytes; /* of the last response */
 };
@@ -120,6 +126,49 @@ static void consume(struct conn *c, size_t n)
     c->len -= n;
 }
 
+/* Consumes one CRLF-terminated line into line (truncated to cap - 1). */
+static int read_line(struct conn *c, char *line, size_t cap)
+{
+    char *nl;
+    while (!(nl = c->len ? memchr(c->buf, '\n', c->len) : NULL))
+        if (fill(c) != 0)
+            return -1;
+    size_t n = (size_t)(nl - c->buf);
+    size_t k = n < cap - 1 ? n : cap - 1;
+    memcpy(line, c->buf, k);
+    line[k] = '\0';
+    consume(c, n + 1);
+    return 0;
+}
+
+/* A chunked body (RFC 9112 7.1): chunks, the last of size 0, trailers,
+ * an empty line. *body is the decoded size. */
+static int read_chunked(struct conn *c, size_t *body)
+{
+    char line[256];
+    *body = 0;
+    for (;;) {
+        if (read_line(c, line, sizeof line) != 0)
+            return -1;
+        char *end;
+        unsigned long size = strtoul(line, &end, 16);
+        if (end == line)
+            return -1;
+        if (size == 0)
+            break;
+        while (c->len < size + 2)
+            if (fill(c) != 0)
+                return -1;
+        consume(c, size + 2); /* data and its CRLF */
+        *body += size;
+    }
+    do /* trailers, up to the empty line */
+        if (read_line(c, line, sizeof line) != 0)
+            return -1;
+    while (line[0] != '\0' && strcmp(line, "\r") != 0);
+    return 0;
+}
+
 /* Reads one response; returns its status or -1. *close_after tells whether
  * the server announced it closes the connection. */
 static int read_response(struct conn *c, bool head, size_t *body, bool *close_after)
@@ -137,18 +186,26 @@ static int read_response(struct conn *c, bool head, size_t *body, bool *close_af
     if (sscanf(c->buf, "HTTP/1.%*d %d", &status) != 1)
         return -1;
     size_t clen = 0;
+    bool chunked = false;
     *close_after = false;
     for (char *line = memchr(c->buf, '\n', hlen); line && line < c->buf + hlen;
          line = memchr(line + 1, '\n', (size_t)(c->buf + hlen - line - 1))) {
         char *l = line + 1;
         if (strncasecmp(l, "Content-Length:", 15) == 0)
             clen = strtoul(l + 15, NULL, 10);
+        else if (strncasecmp(l, "Transfer-Encoding:", 18) == 0 &&
+                 strncasecmp(l + 18 + strspn(l + 18, " \t"), "chunked", 7) == 0)
+            chunked = true;
         else if (strncasecmp(l, "Connection:", 11) == 0 &&
                  strncasecmp(l + 11 + strspn(l + 11, " \t"), "close", 5) == 0)
             *close_after = true;
     }
-    if (head)
-        clen = 0;
+    if (head || status == 204 || status == 304)
+        clen = 0, chunked = false;
+    if (chunked) {
+        consume(c, hlen);
+        return read_chunked(c, body) == 0 ? status : -1;
+    }
     while (c->len < hlen + clen)
         if (fill(c) != 0)
             return -1;
@@ -167,7 +224,16 @@ static void *run_worker(void *arg)
     struct conn c = {.fd = dial(o)};
     if (w->barrier)
         pthread_barrier_wait(w->barrier);
-    for (long i = 0; i < o->requests; i++) {
+    double stop = o->duration > 0 ? now() + o->duration : 0;
+    for (long i = 0; i < o->requests && (!stop || now() < stop); i++) {
+        if (w->done == w->lat_cap) {
+            long cap = w->lat_cap * 2;
+            double *p = realloc(w->lat, (size_t)cap * sizeof *p);
+            if (!p)
+                break;
+            w->lat = p;
+            w->lat_cap = cap;
+        }
         if (c.fd < 0) {
             c.fd = dial(o);
             c.len = 0;
@@ -216,8 +282,8 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: xm-load [--connections N] [--requests N] [--barrier] [--header 'K: V']...\n"
-                 "               [--expect-status CODE] HOST PORT PATH\n");
+    fprintf(out, "usage: xm-load [--connections N] [--requests N] [--duration SECONDS] [--barrier]\n"
+                 "               [--header 'K: V']... [--expect-status CODE] HOST PORT PATH\n");
 }
 
 int main(int argc, char **argv)
@@ -225,6 +291,7 @@ int main(int argc, char **argv)
     static const struct option lo[] = {
         {"connections", required_argument, NULL, 'c'},
         {"requests", required_argument, NULL, 'n'},
+        {"duration", required_argument, NULL, 'd'},
         {"header", required_argument, NULL, 'H'},
         {"expect-status", required_argument, NULL, 's'},
         {"barrier", no_argument, NULL, 'b'},
@@ -232,11 +299,13 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct opts o = {.connections = 1, .requests = 100, .expect = 200};
+    bool requests_set = false;
     int ch;
-    while ((ch = getopt_long(argc, argv, "c:n:H:s:bh", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:n:d:H:s:bh", lo, NULL)) != -1) {
         switch (ch) {
         case 'c': o.connections = atoi(optarg); break;
-        case 'n': o.requests = atol(optarg); break;
+        case 'n': o.requests = atol(optarg); requests_set = true; break;
+        case 'd': o.duration = atof(optarg); break;
         case 's': o.expect = atoi(optarg); break;
         case 'b': o.barrier = true; break;
         case 'H':
@@ -249,7 +318,9 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (argc - optind != 3 || o.connections < 1 || o.requests < 1) {
+    if (o.duration > 0 && !requests_set)
+        o.requests = LONG_MAX;
+    if (argc - optind != 3 || o.connections < 1 || o.requests < 1 || o.duration < 0) {
         usage(stderr);
         return 2;
     }
@@ -267,7 +338,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.connections; i++) {
         w[i].o = &o;
         w[i].barrier = o.barrier ? &barrier : NULL;
-        w[i].lat = calloc((size_t)o.requests, sizeof(double));
+        w[i].lat_cap = o.requests < 4096 ? o.requests : 4096;
+        w[i].lat = calloc((size_t)w[i].lat_cap, sizeof(double));
         if (!w[i].lat)
             return 1;
     }
@@ -285,7 +357,12 @@ int main(int argc, char **argv)
 
     long total = 0, ok = 0, other = 0, errors = 0, reconnects = 0;
     size_t body = 0;
-    double *all = calloc((size_t)o.connections * (size_t)o.requests, sizeof(double));
+    long n_all = 0;
+    for (int i = 0; i < o.connections; i++)
+        n_all += w[i].done;
+    double *all = calloc((size_t)n_all + 1, sizeof(double));
+    if (!all)
+        return 1;
     for (int i = 0; i < o.connections; i++) {
         memcpy(all + total, w[i].lat, (size_t)w[i].done * sizeof(double));
         total += w[i].done;

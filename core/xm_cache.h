@@ -32,7 +32,8 @@
 
 struct xm_cache_entry {
     uint32_t domid;
-    char uuid[37];
+    uint8_t uuid[16];  /* raw: compared at every snapshot, formatting it
+                          each time was most of a cached snapshot's cost */
     bool dirty;        /* read afresh at the next snapshot */
     bool watched;      /* its per-domain watches are registered */
     bool have;         /* dom holds a complete cached domain */

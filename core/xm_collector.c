@@ -303,10 +303,9 @@ static bool listed(const libxl_dominfo *list, int n, uint32_t domid)
 static enum inspect refresh_entry(struct xm_collector *c, const libxl_dominfo *info,
                                   bool *reread, struct xm_error *err)
 {
-    char uuid[37];
-    snprintf(uuid, sizeof uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
+    const uint8_t *uuid = libxl_uuid_bytearray_const(&info->uuid);
     struct xm_cache_entry *e = xm_cache_find(&c->cache, info->domid);
-    if (e && strcmp(e->uuid, uuid) != 0) {
+    if (e && memcmp(e->uuid, uuid, sizeof e->uuid) != 0) {
         xm_cache_remove(&c->cache, &c->xs, (size_t)(e - c->cache.entries));
         e = NULL;
     }

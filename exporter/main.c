@@ -3,6 +3,7 @@
  * collector, HTTP server; then waits for SIGTERM/SIGINT. Collection
  * failures never end the process: they are served as xen_up 0. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,9 @@ int main(int argc, char **argv)
         xe_flags_free(&a.flags);
         return 0;
     }
+    /* glibc gives every thread that allocates an arena of its own; a few
+     * server threads building pages do not need more than two. */
+    mallopt(M_ARENA_MAX, 2);
     xe_log_init(&a.log, a.flags.log_level, a.flags.log_format, STDERR_FILENO);
     xe_log(&a.log, XE_INFO, "starting xenmode_exporter", "version", XM_BUILD_VERSION,
            "revision", XM_BUILD_REVISION, NULL);

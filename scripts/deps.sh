@@ -8,7 +8,7 @@ libxen-dev xenstore-utils libjansson-dev libcmocka-dev
 libmicrohttpd-dev libyaml-dev libcrypt-dev zlib1g-dev gnutls-bin
 collectd-core collectd-dev collectd-utils prometheus
 valgrind scdoc curl openssl jq clang libclang-rt-14-dev
-libprotobuf-c1 python3 python3-yaml"
+libprotobuf-c1 python3 python3-yaml prometheus-node-exporter"
 
 missing=""
 for p in $PACKAGES; do
