@@ -42,6 +42,7 @@ include tests/module.mk
 -include collectd-plugin/module.mk
 -include dashboards/module.mk
 -include fuzz/module.mk
+include tests/xen-qemu/module.mk
 
 all: $(BINARIES)
 

@@ -95,11 +95,11 @@ static int read_device(struct xm_xs *xs, uint32_t domid, const char *kind, const
     int rc = xm_xs_read(xs, path, &backend, err);
     if (rc == XM_XS_FAILED)
         return rc;
-    dc->present++;
-    if (rc == XM_XS_MISSING) {
-        xm_strvec_addf(ev, "%s: no backend path, not counted", what);
+    /* Not every entry of device/ is a split driver: device/suspend holds
+     * only an event channel. Without a backend it is no PV device. */
+    if (rc == XM_XS_MISSING)
         return XM_XS_FOUND;
-    }
+    dc->present++;
     if (!xm_backend_path_valid(backend, domid, devid, &bdom)) {
         xm_quote_value(backend, q, sizeof q);
         xm_strvec_addf(ev, "%s: backend path %s is not this frontend's, not counted", what, q);
@@ -181,6 +181,11 @@ static int read_kinds(struct xm_xs *xs, uint32_t domid, struct xm_xs_domain *out
         }
         out->connected += dc->connected;
         free(devids);
+        if (dc->present == 0) { /* no frontend of this kind has a backend */
+            free(dc->kind);
+            dc->kind = NULL;
+            out->n_devices--;
+        }
     }
     qsort(out->devices, out->n_devices, sizeof *out->devices, cmp_devcount);
     rc = XM_XS_FOUND;

@@ -351,6 +351,22 @@ static void test_driver_domain_backend_counts(void **state)
     xm_snapshot_free(s);
 }
 
+static void test_entries_without_backend_are_not_devices(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(6, true, "g");
+    set("/libxl/6/type", "hvm");
+    set("/local/domain/6/device/suspend/event-channel", "12");
+    backend("/local/domain/6/device/vbd/768/backend", "/local/domain/0/backend/vbd/6/768",
+            "/local/domain/0/backend/vbd/6/768/state", "4");
+    struct xm_snapshot *s = snap_ok(*state);
+    const struct xm_domain *d = find(s, 6);
+    assert_null(xm_domain_devcount(d, "suspend"));
+    assert_int_equal(d->n_devices, 1);
+    assert_int_equal(d->mode, XM_MODE_PVHVM);
+    xm_snapshot_free(s);
+}
+
 static void test_states_other_than_4_not_counted(void **state)
 {
     static char keys[8][2][80];
@@ -595,6 +611,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vanished_domain_is_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_domain_backend_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_states_other_than_4_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entries_without_backend_are_not_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spoofed_backend_path_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shim_read_only_for_pvh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xenstore_failure_then_recovery, setup, teardown),

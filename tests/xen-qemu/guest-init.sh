@@ -1,0 +1,39 @@
+#!/bin/sh
+# The guests' /init (busybox). Loads the PV front ends where the kernel has
+# Xen support, says what the guest sees, prints the marker dom0 waits for:
+#
+#   XM-GUEST-READY name=NAME guest_type=TYPE frontends=N
+#
+# and idles. NAME comes from xm.name= on the kernel command line; TYPE is
+# /sys/hypervisor/guest_type (PV, PVH, HVM), or none for an HVM guest booted
+# with nopv, whose kernel turns its Xen support off; N counts the xen-bus
+# devices bound to a driver. No `set -e`: if /init exits, the guest panics.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+name=$(sed -n 's/.*xm\.name=\([^ ]*\).*/\1/p' /proc/cmdline)
+gt=$(cat /sys/hypervisor/guest_type 2>/dev/null)
+
+# Loading a front end waits, within a kernel limit, for its devices to
+# connect. Under nopv there is no xenstore and the modules refuse to load:
+# expected, so only complain when the guest is on Xen.
+if [ -n "$gt" ]; then
+    for ko in $(cat /lib/modules/load-order); do
+        err=$(insmod "/lib/modules/$ko" 2>&1) || echo "XM-GUEST-INFO name=$name insmod $ko failed: $err"
+    done
+fi
+bound=0
+for d in /sys/bus/xen/devices/*; do
+    [ -e "$d" ] || continue
+    drv=$(readlink "$d/driver")
+    echo "XM-GUEST-INFO name=$name xendev=${d##*/} state=$(cat "$d/state" 2>/dev/null) driver=${drv##*/}"
+    [ -n "$drv" ] && bound=$((bound + 1))
+done
+echo "XM-GUEST-INFO name=$name block=$(ls /sys/block | tr '\n' ' ') net=$(ls /sys/class/net | tr '\n' ' ')"
+# Where the boot was slow: kernel log lines more than 3 s after the previous.
+dmesg | awk -v n="$name" '{ t = substr($0, 2, 12) + 0
+                             if (t - p > 3) printf "XM-GUEST-GAP name=%s after %.1f s: %s\n", n, t - p, $0
+                             p = t }'
+echo "XM-GUEST-READY name=$name guest_type=${gt:-none} frontends=$bound"
+while :; do sleep 3600; done

@@ -1,0 +1,331 @@
+#!/bin/bash
+# Runs in dom0 (as /xm/scenario.sh, started by dom0's /init once the
+# toolstack is up) and gathers the evidence the host compares: it does no
+# judging of its own beyond waiting for guests. Usage: scenario.sh RESULTS_DIR
+#
+#  1. starts xenmode_exporter on 127.0.0.1, before any guest exists, so its
+#     cache follows the domains as they come;
+#  2. creates each guest of /xm/guests/*.cfg in name order with `xl create`
+#     and waits for the XM-GUEST-READY marker its /init prints (following
+#     the name: a guest that triple-faults is recreated by xl under a new
+#     domid), then for its PV backends to connect;
+#  3. with every guest up, records the truth (`xl list -l`, the PV devices'
+#     backend states in xenstore) and what the project reports
+#     (`xenmode list --format json`, a scrape of /metrics, the collectd
+#     plugin), and times scrapes against `xl list -l`;
+#  4. destroys one guest and scrapes again.
+#
+# Files written to RESULTS_DIR are described in docs/testing.md. Lines on
+# the console starting XM-EVENT are timestamped by the host.
+# No `set -e`: one failed step must not lose the evidence of the others.
+set -uo pipefail
+export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RES=${1:?usage: scenario.sh RESULTS_DIR}
+XM=/xm
+BIN=$XM/bin
+CON=/var/log/xen/console
+EXPORTER_ADDR=127.0.0.1:9717
+DESTROY=xm-pv                 # the guest destroyed at the end
+BACKEND_DEADLINE=90           # seconds after READY for the PV backends to connect
+TIMING_ROUNDS=5
+
+uptime_s() { local a _; read -r a _ </proc/uptime; echo "$a"; }
+event() { echo "XM-EVENT $* dom0_uptime=$(uptime_s)"; }
+note() { echo "XM-NOTE $*"; }
+elapsed() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
+before() { awk -v a="$1" -v b="$(uptime_s)" -v d="$2" 'BEGIN { exit !(b - a < d) }'; }
+now_ns() { date +%s%N; }
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+
+# Header fields of a guest config: "# xm-KEY: VALUE".
+cfg_field() { sed -n "s/^# xm-$2: *//p" "$1" | head -1; }
+cfg_name() { sed -n 's/^name *= *"\(.*\)"/\1/p' "$1"; }
+console_log() { local c; c=$(cfg_field "$1" console); echo "${c:-$CON/guest-$(cfg_name "$1").log}"; }
+
+mkdir -p "$RES/consoles" "$RES/guests"
+cp "$XM"/guests/*.cfg "$RES/guests/"
+: >"$RES/guests.txt"
+
+# --- the environment ---------------------------------------------------------
+{
+    echo "kernel $(uname -r)"
+    xl info | grep -E '^(xen_version|xen_caps|virt_caps|total_memory|free_memory|nr_cpus|xen_commandline)'
+    dpkg-query -W -f='${Package} ${Version}\n' xen-utils-4.17 libjansson4 libmicrohttpd12 collectd-core curl
+} >"$RES/dom0-env.txt" 2>&1
+for b in xenmode xenmode_exporter xenmode.so; do
+    [ -e "$BIN/$b" ] || continue
+    ldd "$BIN/$b" >"$RES/ldd-$b.txt" 2>&1
+done
+"$BIN/xenmode" --version >"$RES/xenmode-version.txt" 2>&1
+
+# --- the exporter, up before the guests ---------------------------------------
+exporter_pid=
+if [ -x "$BIN/xenmode_exporter" ]; then
+    "$BIN/xenmode_exporter" --web.listen-address="$EXPORTER_ADDR" --log.level=debug \
+        2>"$RES/exporter.log" &
+    exporter_pid=$!
+    t=$(uptime_s)
+    until curl -sf -o /dev/null "http://$EXPORTER_ADDR/metrics"; do
+        before "$t" 20 || { note "exporter not answering after 20 s"; break; }
+        kill -0 "$exporter_pid" 2>/dev/null || { note "exporter exited"; break; }
+        sleep 0.2
+    done
+    event exporter-up
+fi
+
+# --- guests --------------------------------------------------------------------
+# Frontend devices of DOMID whose backend state is 4, per kind: "vbd=1 vif=1".
+connected_devices() {
+    local id=$1 kind dev be out=""
+    for kind in $(xenstore-list "/local/domain/$id/device" 2>/dev/null); do
+        local n=0
+        for dev in $(xenstore-list "/local/domain/$id/device/$kind" 2>/dev/null); do
+            be=$(xenstore-read "/local/domain/$id/device/$kind/$dev/backend" 2>/dev/null) || continue
+            [ "$(xenstore-read "$be/state" 2>/dev/null)" = 4 ] && n=$((n + 1))
+        done
+        out="$out $kind=$n"
+    done
+    echo "${out# }"
+}
+# True when every "kind=N" of WANT is met by DOMID's connected devices.
+devices_connected() { # DOMID WANT
+    local have w
+    have=" $(connected_devices "$1") "
+    for w in $2; do
+        [ "$w" = none ] && continue
+        [[ "$have" == *" $w "* ]] || return 1
+    done
+}
+
+declare -A G_LOG G_T0 G_DEADLINE G_DEVICES G_ID G_RC G_RESTARTS G_CRASHED G_GONE G_RESULT \
+           G_READY_AT G_CONNECTED_AT G_CFG
+GUESTS=()
+
+create_guest() { # CFG
+    local cfg=$1 name disk deadline
+    name=$(cfg_name "$cfg")
+    GUESTS+=("$name")
+    G_CFG[$name]=${cfg##*/}
+    G_LOG[$name]=$(console_log "$cfg")
+    deadline=$(cfg_field "$cfg" deadline); G_DEADLINE[$name]=${deadline:-300}
+    G_DEVICES[$name]=$(cfg_field "$cfg" devices)
+    G_RESTARTS[$name]=0; G_CRASHED[$name]=0; G_GONE[$name]=0
+    G_READY_AT[$name]=-; G_CONNECTED_AT[$name]=-
+    # The block hotplug script attaches an existing file to a loop device.
+    for disk in $(grep -o "target=[^]'\", ]*" "$cfg" | cut -d= -f2); do
+        truncate -s 16M "$disk"
+    done
+    G_T0[$name]=$(uptime_s)
+    event "guest-create name=$name"
+    xl create "$cfg" >"$RES/create-$name.log" 2>&1
+    G_RC[$name]=$?
+    G_ID[$name]=$(xl domid "$name" 2>/dev/null)
+    G_RESULT[$name]=WAITING
+    [ "${G_RC[$name]}" = 0 ] || G_RESULT[$name]=CREATE-FAILED
+    event "guest-created name=$name rc=${G_RC[$name]} domid=${G_ID[$name]:-none} after=$(elapsed "${G_T0[$name]}")"
+}
+
+# One round over the guests still waiting. `xl create` returning 0 proves
+# little (a shim can panic seconds later): a guest is up when its own marker
+# is in its console log. Every fifth round, one `xl list` (dom0's work slows
+# the HVM guests' device models) follows each guest by name: a crashed ('c')
+# or shut-down domain that xl restarts is destroyed and recreated a few
+# seconds later under a new domid, so neither a state nor an absence is
+# final at once.
+ROUND=0
+follow() { # NAME DOMID: a new domid under the same name is a restart
+    if [ -n "$2" ] && [ "$2" != "${G_ID[$1]}" ]; then
+        G_RESTARTS[$1]=$((G_RESTARTS[$1] + 1))
+        event "guest-restarted name=$1 domid=$2 was=${G_ID[$1]:-none}"
+        G_ID[$1]=$2
+    fi
+}
+poll_guests() {
+    local n id st
+    ROUND=$((ROUND + 1))
+    [ $((ROUND % 5)) = 0 ] && xl list 2>/dev/null | awk 'NR > 1 { print $1, $2, $5 }' >/tmp/xl-poll
+    for n in "${GUESTS[@]}"; do
+        [ "${G_RESULT[$n]}" = WAITING ] || continue
+        if grep -aq XM-GUEST-READY "${G_LOG[$n]}" 2>/dev/null; then
+            G_RESULT[$n]=READY; G_READY_AT[$n]=$(uptime_s)
+            follow "$n" "$(xl domid "$n" 2>/dev/null)"
+            event "guest-ready name=$n domid=${G_ID[$n]} after=$(elapsed "${G_T0[$n]}")"
+            continue
+        fi
+        if [ $((ROUND % 5)) = 0 ]; then
+            read -r id st < <(awk -v n="$n" '$1 == n { print $2, $3 }' /tmp/xl-poll)
+            follow "$n" "$id"
+            case $st in
+                *c*) G_CRASHED[$n]=$((G_CRASHED[$n] + 1)); G_GONE[$n]=0
+                     [ "${G_CRASHED[$n]}" -ge 3 ] && G_RESULT[$n]=CRASHED ;;
+                "")  G_GONE[$n]=$((G_GONE[$n] + 1)); G_CRASHED[$n]=0
+                     [ "${G_GONE[$n]}" -ge 6 ] && G_RESULT[$n]=GONE ;;
+                *)   G_GONE[$n]=0; G_CRASHED[$n]=0 ;;
+            esac
+        fi
+        before "${G_T0[$n]}" "${G_DEADLINE[$n]}" || G_RESULT[$n]=TIMEOUT
+        [ "${G_RESULT[$n]}" = WAITING ] ||
+            event "guest-failed name=$n result=${G_RESULT[$n]} after=$(elapsed "${G_T0[$n]}")"
+    done
+}
+waiting() { local n; for n in "${GUESTS[@]}"; do [ "${G_RESULT[$n]}" = WAITING ] && return 0; done; return 1; }
+
+# The marker comes after the guest loaded its front ends; the backends may
+# still be on their way to Connected.
+wait_backends() { # NAME
+    local n=$1 want=${G_DEVICES[$1]} t
+    [ "${G_RESULT[$n]}" = READY ] && [ -n "$want" ] && [ "$want" != none ] || return 0
+    t=$(uptime_s)
+    until devices_connected "$(xl domid "$n" 2>/dev/null)" "$want"; do
+        before "$t" "$BACKEND_DEADLINE" || { G_RESULT[$n]=BACKENDS-NOT-CONNECTED; break; }
+        sleep 0.5
+    done
+    G_CONNECTED_AT[$n]=$(uptime_s)
+}
+
+# One guest at a time: under emulation every switch into an HVM guest is
+# costly, and guests booting side by side made each HVM boot many times
+# slower than the sum of the boots one after the other.
+for cfg in "$XM"/guests/*.cfg; do
+    create_guest "$cfg"
+    while waiting; do poll_guests; sleep 1; done
+    wait_backends "${GUESTS[-1]}"
+done
+
+for n in "${GUESTS[@]}"; do
+    ready=$(tr -d '\r' <"${G_LOG[$n]}" 2>/dev/null | grep -a XM-GUEST-READY | tail -1)
+    [[ $ready =~ guest_type=([^ ]*) ]] && gt=${BASH_REMATCH[1]} || gt=-
+    [[ $ready =~ frontends=([^ ]*) ]] && fe=${BASH_REMATCH[1]} || fe=-
+    echo "name=$n cfg=${G_CFG[$n]} result=${G_RESULT[$n]} domid=${G_ID[$n]:-none}" \
+         "restarts=${G_RESTARTS[$n]} create_rc=${G_RC[$n]} created_at=${G_T0[$n]}" \
+         "ready_at=${G_READY_AT[$n]} connected_at=${G_CONNECTED_AT[$n]}" \
+         "guest_type=$gt frontends=$fe" >>"$RES/guests.txt"
+done
+event guests-done
+top -b -n 1 >"$RES/dom0-top.txt" 2>&1
+
+# --- the truth and the reports, all guests up ---------------------------------
+# Backend states per PV device of every domain: "DOMID KIND DEVID STATE".
+dump_devices() {
+    local id kind dev be
+    for id in $(xenstore-list /local/domain 2>/dev/null); do
+        for kind in $(xenstore-list "/local/domain/$id/device" 2>/dev/null); do
+            for dev in $(xenstore-list "/local/domain/$id/device/$kind" 2>/dev/null); do
+                be=$(xenstore-read "/local/domain/$id/device/$kind/$dev/backend" 2>/dev/null)
+                echo "$id $kind $dev $(xenstore-read "$be/state" 2>/dev/null || echo absent)"
+            done
+        done
+    done
+}
+
+capture() { # SUFFIX: one consistent set of truth and reports
+    local s=$1
+    xl list >"$RES/xl-list$s.txt" 2>&1
+    xl list -v >"$RES/xl-list-v$s.txt" 2>&1
+    xl list -l >"$RES/xl-list-l$s.json" 2>"$RES/xl-list-l$s.err"
+    dump_devices >"$RES/devices$s.txt"
+    xenstore-ls -f / >"$RES/xenstore$s.txt" 2>&1
+    "$BIN/xenmode" list --format json >"$RES/cli$s.json" 2>"$RES/cli$s.err"
+    echo $? >"$RES/cli$s.rc"
+    "$BIN/xenmode" list --explain >"$RES/cli-explain$s.txt" 2>&1
+    if [ -n "$exporter_pid" ]; then
+        curl -s -D "$RES/metrics$s.headers" -o "$RES/metrics$s.txt" "http://$EXPORTER_ADDR/metrics"
+        echo $? >"$RES/metrics$s.rc"
+    fi
+    xl list >"$RES/xl-list$s.after.txt" 2>&1    # unchanged unless a guest restarted meanwhile
+}
+capture ""
+event captured
+
+# The collectd plugin: `collectd -T` runs its read callback once (exit 0
+# when it succeeded) but drops what it dispatched when it exits, so the
+# values are read from a running collectd, through what its csv plugin
+# wrote: one line "dom0/xenmode-NAME/TYPE-INSTANCE value=V" per value.
+collectd_values() {
+    find /tmp/collectd/csv -type f 2>/dev/null | LC_ALL=C sort |
+        xargs -r awk -F, 'FNR > 1 { k = FILENAME; sub(/^.*\/csv\//, "", k); sub(/-[0-9]+-[0-9]+-[0-9]+$/, "", k)
+                                    v[k] = $2 }
+                          END { for (k in v) print k, "value=" v[k] }'
+}
+# True when every domain of xl-list.txt has its five mode values.
+collectd_complete() {
+    local n
+    for n in $(awk 'NR > 1 { print $1 }' "$RES/xl-list.txt"); do
+        [ "$(grep -c "^dom0/xenmode-$n/gauge-" /tmp/collectd/values)" = 5 ] || return 1
+    done
+}
+if [ -e "$BIN/xenmode.so" ]; then
+    mkdir -p /tmp/collectd
+    cat >/tmp/collectd/collectd.conf <<EOF
+Hostname "dom0"
+FQDNLookup false
+BaseDir "/tmp/collectd"
+PIDFile "/tmp/collectd/collectd.pid"
+TypesDB "/usr/share/collectd/types.db"
+Interval 1
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File STDERR
+  Timestamp true
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "/tmp/collectd/csv"
+  StoreRates false
+</Plugin>
+PluginDir "$BIN"
+LoadPlugin xenmode
+EOF
+    collectd -T -C /tmp/collectd/collectd.conf >"$RES/collectd-T.log" 2>&1
+    echo $? >"$RES/collectd-T.rc"
+    rm -rf /tmp/collectd/csv
+    collectd -f -C /tmp/collectd/collectd.conf 2>"$RES/collectd.log" &
+    collectd_pid=$!
+    t=$(uptime_s)
+    until collectd_values >/tmp/collectd/values && collectd_complete; do
+        before "$t" 30 || { note "collectd: not every domain seen within 30 s"; break; }
+        kill -0 "$collectd_pid" 2>/dev/null || { note "collectd exited"; break; }
+        sleep 0.5
+    done
+    sort /tmp/collectd/values >"$RES/collectd-values.txt"
+    kill "$collectd_pid"; wait "$collectd_pid" 2>/dev/null
+fi
+event collectd-read
+
+# Timing: a scrape against `xl list -l` over the same domains, alternated.
+: >"$RES/timings.txt"
+for _ in $(seq 1 "$TIMING_ROUNDS"); do
+    t=$(now_ns); xl list -l >/dev/null 2>&1; echo "xl_list_l_ms $(ms_since "$t")" >>"$RES/timings.txt"
+    t=$(now_ns); xl list >/dev/null 2>&1; echo "xl_list_ms $(ms_since "$t")" >>"$RES/timings.txt"
+    if [ -n "$exporter_pid" ]; then
+        # The whole command, as for xl; curl's own figure leaves out its start.
+        t=$(now_ns); http=$(curl -s -o /dev/null -w '%{time_total}' "http://$EXPORTER_ADDR/metrics")
+        echo "scrape_ms $(ms_since "$t")" >>"$RES/timings.txt"
+        awk -v s="$http" 'BEGIN { printf "scrape_http_ms %d\n", s * 1000 }' >>"$RES/timings.txt"
+    fi
+    t=$(now_ns); "$BIN/xenmode" list --format json >/dev/null 2>&1
+    echo "cli_ms $(ms_since "$t")" >>"$RES/timings.txt"
+done
+
+event timed
+
+# --- one guest destroyed: its series must go ------------------------------------
+echo "$DESTROY" >"$RES/destroyed.txt"
+xl destroy "$DESTROY" >"$RES/destroy.log" 2>&1
+t=$(uptime_s)
+while xl domid "$DESTROY" >/dev/null 2>&1; do
+    before "$t" 30 || { note "$DESTROY still listed 30 s after xl destroy"; break; }
+    sleep 0.2
+done
+event "guest-destroyed name=$DESTROY"
+capture -after-destroy
+
+# --- evidence for failures ------------------------------------------------------
+[ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null
+for f in "$CON"/*; do [ -f "$f" ] && tr -d '\r' <"$f" >"$RES/consoles/${f##*/}"; done
+xl dmesg >"$RES/xl-dmesg.txt" 2>&1
+dmesg >"$RES/dom0-dmesg.txt" 2>&1
+echo "ok" >"$RES/done"
+event scenario-done
