@@ -1,9 +1,20 @@
 #!/bin/sh
 # Installs the Debian packages xenmode builds and tests with. Idempotent:
 # when everything is present it does nothing (no apt-get update, no root).
+#
+#   scripts/deps.sh                  the build and `make test` packages
+#   scripts/deps.sh --only PKG...    just those (other suites' extra needs)
 set -eu
 
-PACKAGES="build-essential pkg-config git
+if [ "${1:-}" = "--only" ]; then
+    shift
+    PACKAGES="$*"
+    ONLY=1
+else
+    ONLY=""
+fi
+
+[ -n "$ONLY" ] || PACKAGES="build-essential pkg-config git
 libxen-dev xenstore-utils libjansson-dev libcmocka-dev
 libmicrohttpd-dev libyaml-dev libcrypt-dev zlib1g-dev gnutls-bin
 collectd-core collectd-dev collectd-utils prometheus
@@ -17,7 +28,7 @@ for p in $PACKAGES; do
     fi
 done
 # Node.js may come from elsewhere than Debian; only install it when absent.
-command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+[ -n "$ONLY" ] || command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing:$missing"
