@@ -257,6 +257,72 @@ else
     fi
 fi
 
+# --- xenmode self, inside each guest and in dom0 ------------------------------
+# What a guest sees of itself: its configured mode, except that a PV guest
+# under the shim (pv_in_pvh) runs as a PV guest of the shim and sees pv.
+# The guests printed their answer on their consoles (guest-init.sh); dom0's
+# scenario took it from there into self-NAME.json and .rc.
+self_expected() { case $1 in pv_in_pvh) echo pv ;; *) echo "$1" ;; esac; }
+check_self() { # NAME EXPECTED_MODE EXPECTED_DOM0 WHERE
+    local n=$1 f=$R/self-$1 got rc
+    if [ ! -f "$f.json" ]; then
+        not_ok "xenmode self $4: expected mode $2, dom0 $3; reported nothing (no XM-SELF block on its console)"
+        for c in "$R/consoles/guest-$n.log" "$R/consoles/$n-serial.log"; do
+            [ -f "$c" ] && grep -a 'XM-SELF\|XM-GUEST-READY' "$c" | tail -5 | sed 's/^/#   /'
+        done
+        return
+    fi
+    rc=$(cat "$f.rc" 2>/dev/null)
+    got=$(jq -r '"mode \(.mode), dom0 \(.dom0)"' "$f.json" 2>/dev/null) || got="no JSON (status $rc)"
+    if [ "$got" = "mode $2, dom0 $3" ] && [ "$rc" = 0 ]; then
+        ok "xenmode self $4: expected mode $2, dom0 $3; reported $got"
+    else
+        not_ok "xenmode self $4: expected mode $2, dom0 $3; reported $got (exit status $rc)"
+        jq -r '.evidence[]?' "$f.json" 2>/dev/null | sed 's/^/#   evidence: /'
+        tail_diag "$f.err" 5
+    fi
+}
+check_self Domain-0 pv true "in dom0"
+for n in "${GUESTS[@]}"; do
+    check_self "$n" "$(self_expected "${CFG_MODE[$n]}")" false "inside $n (${CFG_MODE[$n]} guest)"
+done
+
+# --- xenmode configs -------------------------------------------------------------
+# The guests' xl configs in dom0 (/xm/guests), read with every guest up: the
+# mode each asks for (a config cannot ask for pvhvm: that is an hvm guest
+# whose PV drivers connect), whether it runs, and as what.
+cfg_expected() { case $1 in pvhvm) echo hvm ;; *) echo "$1" ;; esac; }
+assert_eq "xenmode configs --xen.config-dir /xm/guests exits 0 (every config parsed)" 0 \
+    "$(cat "$R/configs.rc" 2>/dev/null)"
+if jq -e 'type == "array"' "$R/configs.json" >/dev/null 2>&1; then
+    for n in "${GUESTS[@]}"; do
+        want="mode $(cfg_expected "${CFG_MODE[$n]}"), running true, running_mode $(jq -r --arg n "$n" '.[] | select(.name == $n) | .mode' "$R/cli.json" 2>/dev/null), mismatch false"
+        got=$(jq -r --arg n "$n" 'map(select(.name == $n)) | if length == 1 then .[0] | "mode \(.mode), running \(.running), running_mode \(.running_mode), mismatch \(.mismatch)" else "\(length) entries" end' "$R/configs.json")
+        assert_eq "xenmode configs: $n (${CFG_FILE[$n]}): expected $want; reported $got" "$want" "$got"
+    done
+else
+    not_ok "xenmode configs --format json printed a JSON array"; tail_diag "$R/configs.err"
+fi
+
+# --- the exporter while xm-pvhvm booted --------------------------------------
+# The exporter, started before any guest, scraped every 0.5 s while the
+# HVM guest with PV drivers booted (boot-scrapes-NAME.txt: "UPTIME ready=R
+# mode=M", M "none" before the exporter has the domain): an HVM guest until
+# its front ends connect, so hvm first, pvhvm once it is up.
+for f in "$R"/boot-scrapes-*.txt; do
+    [ -f "$f" ] || { have xenmode_exporter && not_ok "exporter scraped while xm-pvhvm booted (no boot-scrapes file)"; break; }
+    n=${f##*/boot-scrapes-}; n=${n%.txt}
+    seen=$(awk '{ sub(/^mode=/, "", $3) } $3 != "none" { print $1, $3 }' "$f")
+    first=$(head -1 <<<"$seen" | cut -d' ' -f2); last=$(tail -1 <<<"$seen" | cut -d' ' -f2)
+    # The phases: consecutive scrapes with the same mode, "MODE xN from..to".
+    phases=$(awk '{ if ($2 != m) { if (m != "") printf "%s x%d (uptime %.1f-%.1f s), ", m, c, t0, t1; m = $2; c = 0; t0 = $1 } c++; t1 = $1 }
+                  END { if (m != "") printf "%s x%d (uptime %.1f-%.1f s)", m, c, t0, t1 }' <<<"$seen")
+    assert_eq "exporter during $n's boot: seen as hvm first ($(wc -l <"$f") scrapes; $phases)" hvm "${first:-never seen}"
+    assert_eq "exporter during $n's boot: seen as pvhvm at the end, once its front ends connected" pvhvm "${last:-never seen}"
+    assert_eq "exporter during $n's boot: one change, hvm to pvhvm" "hvm pvhvm" \
+        "$(awk '{ print $2 }' <<<"$seen" | uniq | tr '\n' ' ' | sed 's/ $//')"
+done
+
 # --- one guest destroyed --------------------------------------------------------
 GONE=$(cat "$R/destroyed.txt" 2>/dev/null)
 if [ -n "$GONE" ] && [ -f "$R/xl-list-l-after-destroy.json" ]; then

@@ -35,5 +35,21 @@ echo "XM-GUEST-INFO name=$name block=$(ls /sys/block | tr '\n' ' ') net=$(ls /sy
 dmesg | awk -v n="$name" '{ t = substr($0, 2, 12) + 0
                              if (t - p > 3) printf "XM-GUEST-GAP name=%s after %.1f s: %s\n", n, t - p, $0
                              p = t }'
+# `xenmode self` as the guest sees itself, each line of its JSON prefixed
+# so that dom0 can take it from the console even among kernel messages:
+#
+#   XM-SELF-BEGIN name=NAME
+#   XM-SELF name=NAME <a line of the JSON>      (stderr: XM-SELF-ERR)
+#   XM-SELF-END name=NAME rc=STATUS
+if [ -x /xm/bin/xenmode ]; then
+    mkdir -p /tmp
+    /xm/lib/ld-linux-x86-64.so.2 --library-path /xm/lib /xm/bin/xenmode self --format json \
+        >/tmp/self.json 2>/tmp/self.err
+    rc=$?
+    echo "XM-SELF-BEGIN name=$name"
+    sed "s/^/XM-SELF name=$name /" /tmp/self.json
+    sed "s/^/XM-SELF-ERR name=$name /" /tmp/self.err
+    echo "XM-SELF-END name=$name rc=$rc"
+fi
 echo "XM-GUEST-READY name=$name guest_type=${gt:-none} frontends=$bound"
 while :; do sleep 3600; done

@@ -57,9 +57,18 @@ for b in $BINARIES; do
         log "$b is not built: its checks are skipped"
     fi
 done
-# The guests' initramfs: the cached root (busybox, front ends) and /init.
+# The guests' initramfs: the cached root (busybox, front ends), /init, and
+# the freshly built CLI for `xenmode self` inside each guest: /xm/bin/xenmode
+# with exactly the libraries `ldd` lists and the dynamic loader in /xm/lib,
+# run through that loader (the cached root has no glibc of its own).
 install -m 755 "$here/guest-init.sh" "$RUN/guest-init/init"
-{ cat "$IMG/guest-base.cpio"; (cd "$RUN/guest-init" && echo init | cpio -o -H newc --quiet); } |
+mkdir -p "$RUN/guest-init/xm/bin" "$RUN/guest-init/xm/lib"
+cp "$BUILD_DIR/xenmode" "$RUN/guest-init/xm/bin/xenmode"
+ldd "$BUILD_DIR/xenmode" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+    while read -r lib; do cp -L "$lib" "$RUN/guest-init/xm/lib/"; done
+[ -e "$RUN/guest-init/xm/lib/ld-linux-x86-64.so.2" ] || { log "ldd named no ld-linux-x86-64.so.2"; exit 1; }
+{ cat "$IMG/guest-base.cpio"
+  (cd "$RUN/guest-init" && find init xm | LC_ALL=C sort | cpio -o -H newc --quiet); } |
     gzip -1 >"$P/xm/guest.cpio.gz"
 (cd "$P" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$RUN/payload.cpio"
 # After a compressed archive the next one must start on a 4-byte boundary,

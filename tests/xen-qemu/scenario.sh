@@ -57,6 +57,9 @@ for b in xenmode xenmode_exporter xenmode.so; do
     ldd "$BIN/$b" >"$RES/ldd-$b.txt" 2>&1
 done
 "$BIN/xenmode" --version >"$RES/xenmode-version.txt" 2>&1
+# dom0's view of itself (the guests print theirs on their consoles).
+"$BIN/xenmode" self --format json >"$RES/self-Domain-0.json" 2>"$RES/self-Domain-0.err"
+echo $? >"$RES/self-Domain-0.rc"
 
 # --- the exporter, up before the guests ---------------------------------------
 exporter_pid=
@@ -183,13 +186,58 @@ wait_backends() { # NAME
     G_CONNECTED_AT[$n]=$(uptime_s)
 }
 
+# The exporter watching a guest boot: every 0.5 s from just after its
+# `xl create` until STOPFILE exists (dom0 creates it once the guest is READY
+# and its backends are connected), one line per scrape:
+#   UPTIME ready=0|1 mode=MODES
+# MODES are the modes whose xen_domain_virt_mode series for NAME is 1
+# (comma-separated; "none" while the exporter has no series for it).
+BOOT_SCRAPED=xm-pvhvm           # an HVM guest whose PV drivers connect during boot
+scrape_boot() { # NAME CONSOLE_LOG STOPFILE OUT
+    local m ready
+    : >"$4"
+    while [ ! -e "$3" ]; do
+        m=$(curl -s --max-time 5 "http://$EXPORTER_ADDR/metrics" |
+            awk -v n="$1" 'index($0, "xen_domain_virt_mode{") == 1 && index($0, "domain=\"" n "\"") && $NF == 1 &&
+                           match($0, /mode="[^"]*"/) { print substr($0, RSTART + 6, RLENGTH - 7) }' |
+            sort | paste -sd, -)
+        ready=0; grep -aq XM-GUEST-READY "$2" 2>/dev/null && ready=1
+        echo "$(uptime_s) ready=$ready mode=${m:-none}" >>"$4"
+        sleep 0.5
+    done
+}
+
 # One guest at a time: under emulation every switch into an HVM guest is
 # costly, and guests booting side by side made each HVM boot many times
 # slower than the sum of the boots one after the other.
 for cfg in "$XM"/guests/*.cfg; do
     create_guest "$cfg"
+    n=${GUESTS[-1]} scraper=
+    if [ "$n" = "$BOOT_SCRAPED" ] && [ -n "$exporter_pid" ]; then
+        rm -f /tmp/scrape-boot.stop
+        scrape_boot "$n" "${G_LOG[$n]}" /tmp/scrape-boot.stop "$RES/boot-scrapes-$n.txt" &
+        scraper=$!
+    fi
     while waiting; do poll_guests; sleep 1; done
-    wait_backends "${GUESTS[-1]}"
+    wait_backends "$n"
+    if [ -n "$scraper" ]; then
+        touch /tmp/scrape-boot.stop; wait "$scraper"
+        event "boot-scrapes name=$n scrapes=$(wc -l <"$RES/boot-scrapes-$n.txt")"
+    fi
+done
+
+# What `xenmode self` said inside each guest, from its console: the last
+# XM-SELF-BEGIN .. XM-SELF-END block (a restarted guest printed it again).
+for n in "${GUESTS[@]}"; do
+    tr -d '\r' <"${G_LOG[$n]}" 2>/dev/null |
+        awk -v n="$n" -v out="$RES/self-$n" '
+            BEGIN { p = "XM-SELF name=" n " "; e = "XM-SELF-ERR name=" n " " }
+            index($0, "XM-SELF-BEGIN name=" n) { j = ""; r = ""; inb = 1; next }
+            inb && (i = index($0, "XM-SELF-END name=" n " rc=")) {
+                inb = 0; J = j; R = r; RC = substr($0, i + length("XM-SELF-END name=" n " rc=")); got = 1; next }
+            inb && (i = index($0, p)) { j = j substr($0, i + length(p)) "\n"; next }
+            inb && (i = index($0, e)) { r = r substr($0, i + length(e)) "\n"; next }
+            END { if (got) { printf "%s", J >(out ".json"); printf "%s", R >(out ".err"); print RC >(out ".rc") } }'
 done
 
 for n in "${GUESTS[@]}"; do
@@ -228,6 +276,9 @@ capture() { # SUFFIX: one consistent set of truth and reports
     "$BIN/xenmode" list --format json >"$RES/cli$s.json" 2>"$RES/cli$s.err"
     echo $? >"$RES/cli$s.rc"
     "$BIN/xenmode" list --explain >"$RES/cli-explain$s.txt" 2>&1
+    "$BIN/xenmode" configs --xen.config-dir "$XM/guests" --format json \
+        >"$RES/configs$s.json" 2>"$RES/configs$s.err"
+    echo $? >"$RES/configs$s.rc"
     if [ -n "$exporter_pid" ]; then
         curl -s -D "$RES/metrics$s.headers" -o "$RES/metrics$s.txt" "http://$EXPORTER_ADDR/metrics"
         echo $? >"$RES/metrics$s.rc"
