@@ -2,6 +2,7 @@
 #include "xe_process.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,28 @@ static int read_btime(const char *procfs, double *btime)
         return EINVAL;
     *btime = strtod(p + 7, NULL);
     return 0;
+}
+
+/* The boot time never changes, and /proc/stat grows with the CPU count:
+ * read it once per procfs root, not at every scrape. */
+static int boot_time(const char *procfs, double *btime)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char root[256];
+    static double cached;
+    int rc = 0;
+
+    pthread_mutex_lock(&lock);
+    if (strcmp(root, procfs) != 0 || !root[0]) {
+        rc = read_btime(procfs, &cached);
+        if (rc == 0)
+            snprintf(root, sizeof root, "%s", procfs);
+        else
+            root[0] = '\0';
+    }
+    *btime = cached;
+    pthread_mutex_unlock(&lock);
+    return rc;
 }
 
 static int count_fds(const char *procfs, double *n)
@@ -149,7 +172,7 @@ int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs
         gauge(b, f, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st.vsize);
         gauge(b, f, "process_resident_memory_bytes", "Resident memory size in bytes.",
               st.rss * page);
-        if ((rc = read_btime(procfs, &btime)) == 0)
+        if ((rc = boot_time(procfs, &btime)) == 0)
             gauge(b, f, "process_start_time_seconds",
                   "Start time of the process since unix epoch in seconds.",
                   btime + st.starttime / ticks);
