@@ -39,6 +39,11 @@ size_t cli_display_width(const char *s);
  * there, so only stray control characters are replaced. */
 void cli_put_evidence(FILE *out, const char *s);
 
+/* Prints v as indented JSON and a newline on stdout, then releases v
+ * (the reference is taken, as json_*_new functions do). 0 or -1. */
+struct json_t;
+int cli_print_json(struct json_t *v);
+
 /* Takes a snapshot; on failure prints the error and returns NULL. */
 struct xm_snapshot *cli_snapshot(void);
 

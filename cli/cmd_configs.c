@@ -163,10 +163,7 @@ static int print_json(const struct xm_config_set *set, const struct xm_snapshot 
     for (size_t i = 0; all && i < set->n_skipped; i++)
         if (json_array_append_new(arr, skipped_json(&set->skipped[i])))
             goto fail;
-    int rc = json_dumpf(arr, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(arr);
-    return rc;
+    return cli_print_json(arr);
 fail:
     json_decref(arr);
     return -1;

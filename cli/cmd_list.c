@@ -117,10 +117,7 @@ static int print_json(const struct xm_snapshot *snap, bool explain)
             return -1;
         }
     }
-    int rc = json_dumpf(arr, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(arr);
-    return rc;
+    return cli_print_json(arr);
 }
 
 int cmd_list(int argc, char **argv)

@@ -62,7 +62,6 @@ static int print_text(const struct xm_guest_result *r, bool explain)
 static int print_json(const struct xm_guest_result *r)
 {
     json_t *o = json_object(), *ev = json_array();
-    int rc = -1;
     if (!o || !ev)
         goto out;
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -77,15 +76,12 @@ static int print_json(const struct xm_guest_result *r)
         json_object_set_new(o, "mode", r->on_xen ? json_string(xm_mode_name(r->mode)) : json_null()) ||
         json_object_set_new(o, "evidence", ev))
         goto out_o;
-    rc = json_dumpf(o, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(o);
-    return rc;
+    return cli_print_json(o);
 out:
     json_decref(ev);
 out_o:
     json_decref(o);
-    return rc;
+    return -1;
 }
 
 int cmd_self(int argc, char **argv)

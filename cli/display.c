@@ -1,6 +1,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 
 void cli_put_display(FILE *out, const char *s)
@@ -58,4 +60,12 @@ struct xm_snapshot *cli_snapshot(void)
         cli_error("%s", err.message);
     xm_collector_free(c);
     return snap;
+}
+
+int cli_print_json(json_t *v)
+{
+    int rc = json_dumpf(v, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(v);
+    return rc;
 }
