@@ -38,9 +38,9 @@ if [ "$(id -u)" != 0 ]; then
     SUDO="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
 log=$(mktemp)
-if ! $SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null >"$log" 2>&1; then
+if ! $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $missing </dev/null >"$log" 2>&1; then
     tail -20 "$log" >&2; rm -f "$log"; echo "deps: apt-get install failed" >&2; exit 1
 fi
 rm -f "$log"
