@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "xenmode.h"
+#include "xenmode/host.h"
 
 #define EXIT_USAGE 2
 #define EXIT_NOXEN 2

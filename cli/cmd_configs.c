@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "xm_config.h"
+#include "xenmode/configs.h"
 
 /* Exit statuses of `configs` (see xenmode(1)). */
 #define EXIT_CONFIGS_FAILED 1 /* the list was printed, but some files are bad */

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "xm_expo.h"
+#include "xenmode/expo.h"
 
 static void metrics_usage(FILE *out)
 {

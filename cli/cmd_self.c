@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "xm_guest.h"
+#include "xenmode/guest.h"
 
 #define EXIT_NOT_XEN 1
 

@@ -17,7 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "xm_config.h"
+#include "xenmode/configs.h"
+#include "xenmode/expo.h"
 
 static void check_line(const char *s)
 {

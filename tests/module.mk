@@ -14,8 +14,7 @@ COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain
                    libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
                    xs_watch xs_unwatch xs_check_watch
 
-$(UNIT_BINS:%=%.o): CFLAGS += -Icore
-$(BUILD)/tests/unit/%.o: CFLAGS += -Icore
+$(BUILD)/tests/unit/%.o: CFLAGS += $(CORE_INC) -Icore
 
 $(BUILD)/tests/unit/test_collector: LDFLAGS += $(COLLECTOR_WRAPS:%=-Wl,--wrap=%)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
@@ -29,7 +28,7 @@ all: $(FAKE_BINARIES) $(UNIT_BINS)
 TEST_TOOLS := $(BUILD)/tests/tools/expo-parse $(BUILD)/tests/tools/cache-diff
 $(BUILD)/tests/tools/expo-parse: $(BUILD)/tests/tools/expo-parse.o
 	$(CC) $(LDFLAGS) -o $@ $<
-$(BUILD)/tests/tools/cache-diff.o: CFLAGS += -Icore
+$(BUILD)/tests/tools/cache-diff.o: CFLAGS += $(CORE_INC)
 $(BUILD)/tests/tools/cache-diff: $(BUILD)/tests/tools/cache-diff.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS)
 all: $(TEST_TOOLS)

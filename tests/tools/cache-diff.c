@@ -32,7 +32,7 @@
 
 #include <jansson.h>
 
-#include "xenmode.h"
+#include "xenmode/host.h"
 
 #define MAX_DOMS 40
 #define MAX_DEVS 4

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_classify.h"
+#include "host/xm_classify.h"
 
 struct row {
     const char *name;

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_config.h"
+#include "xenmode/configs.h"
+#include "xenmode/expo.h"
 
 #define ERR (-1)
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "xm_config.h"
+#include "xenmode/configs.h"
 
 struct scratch {
     char dir[64];

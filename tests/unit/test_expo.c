@@ -9,7 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_expo.h"
+#include "xenmode/expo.h"
+#include "xenmode/host.h"
 
 static char *s_dup(const char *s) { return strdup(s); }
 
