@@ -389,7 +389,6 @@ static bool xmc_assign_instance(struct xmc_state *st, struct xmc_row *rows, size
  * changes, the directory once while it cannot be read. */
 static void xmc_submit_configured(struct xmc_state *st, cdtime_t time)
 {
-    static const enum xm_mode modes[] = {XM_MODE_PV, XM_MODE_PVH, XM_MODE_HVM, XM_MODE_PV_IN_PVH};
     struct xm_config_set *set = NULL;
     struct xm_error err = {0};
 
@@ -416,10 +415,12 @@ static void xmc_submit_configured(struct xmc_state *st, cdtime_t time)
         xmc_name_map(c->name, instance, sizeof(instance));
         if (!xmc_selected(&st->cfg, c->name, instance))
             continue;
-        for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        for (enum xm_mode m = 0; m < XM_MODE_COUNT; m++) {
+            if (!xm_mode_configurable(m))
+                continue;
             char ti[32];
-            snprintf(ti, sizeof(ti), "configured_%s", xm_mode_name(modes[m]));
-            xmc_submit(instance, "gauge", ti, c->mode == modes[m] ? 1.0 : 0.0, time);
+            snprintf(ti, sizeof(ti), "configured_%s", xm_mode_name(m));
+            xmc_submit(instance, "gauge", ti, c->mode == m ? 1.0 : 0.0, time);
         }
     }
     xmc_submit("", "count", "config_files_failed", (gauge_t)set->n_failed, time);

@@ -26,7 +26,7 @@
 #define QUOTE_LINE 160
 #define QUOTE_VALUE 96
 
-void xm_config_clear(struct xm_config *c)
+void xm_config_dispose(struct xm_config *c)
 {
     if (!c)
         return;
@@ -61,7 +61,7 @@ int xm_config_copy(struct xm_config *dst, const struct xm_config *src)
     }
     return 0;
 fail:
-    xm_config_clear(dst);
+    xm_config_dispose(dst);
     return -1;
 }
 
@@ -195,23 +195,33 @@ struct decision {
     char *refusal; /* xl's reason, without the "xl would refuse it: " */
 };
 
-static int refuse(struct decision *d, const char *fmt, const char *v1, const char *v2)
+/* Records xl's reason for refusing the file. Values from the file go in
+ * through quoted(). Returns 0, or -1 out of memory. */
+static int refuse(struct decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(struct decision *d, const char *fmt, ...)
 {
-    char q1[QUOTE_VALUE] = "", q2[QUOTE_VALUE] = "";
-    if (v1)
-        xm_quote_value(v1, q1, sizeof q1);
-    if (v2)
-        xm_quote_value(v2, q2, sizeof q2);
-    if (asprintf(&d->refusal, fmt, q1, q2) < 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&d->refusal, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
         d->refusal = NULL;
         return -1;
     }
     return 0;
 }
 
+/* v as a printable token for a message (see xm_quote_value), in out. */
+static const char *quoted(const char *v, char out[QUOTE_VALUE])
+{
+    xm_quote_value(v, out, QUOTE_VALUE);
+    return out;
+}
+
 /* Returns 0 (d filled: name and mode, or refusal) or -1 out of memory. */
 static int decide(XLU_Config *cfg, struct decision *d)
 {
+    char q1[QUOTE_VALUE], q2[QUOTE_VALUE];
     const char *buf = NULL;
     enum ktype type = K_INVALID;
     const char *type_value = NULL;
@@ -226,7 +236,7 @@ static int decide(XLU_Config *cfg, struct decision *d)
             type = K_PVH;
         else
             return refuse(d, "Invalid domain type \"%s\" (type= must be hvm, pv or pvh).",
-                          buf, NULL);
+                          quoted(buf, q1));
     }
 
     if (!xlu_cfg_get_string(cfg, "builder", &buf, 0)) {
@@ -237,10 +247,10 @@ static int decide(XLU_Config *cfg, struct decision *d)
             builder = K_PV;
         else
             return refuse(d, "Invalid domain type \"%s\" (builder= must be hvm or generic).",
-                          buf, NULL);
+                          quoted(buf, q1));
         if (type != K_INVALID && type != builder)
             return refuse(d, "Contradicting \"builder\" and \"type\" options specified "
-                             "(builder=\"%s\", type=\"%s\").", buf, type_value);
+                             "(builder=\"%s\", type=\"%s\").", quoted(buf, q1), quoted(type_value, q2));
         type = builder;
     }
 
@@ -255,14 +265,14 @@ static int decide(XLU_Config *cfg, struct decision *d)
     char *name = NULL;
     if (xlu_cfg_replace_string(cfg, "name", &name, 0) || !name) {
         free(name);
-        return refuse(d, "Domain name must be specified.", NULL, NULL);
+        return refuse(d, "Domain name must be specified.");
     }
     d->name = name;
 
     if (!xlu_cfg_get_string(cfg, "uuid", &buf, 0)) {
         libxl_uuid uuid;
         if (libxl_uuid_from_string(&uuid, buf))
-            return refuse(d, "Failed to parse UUID: %s", buf, NULL);
+            return refuse(d, "Failed to parse UUID: %s", quoted(buf, q1));
     }
 
     d->mode = type == K_HVM ? XM_MODE_HVM : type == K_PVH ? XM_MODE_PVH : XM_MODE_PV;
@@ -284,12 +294,12 @@ static int decide(XLU_Config *cfg, struct decision *d)
         bool have_kernel = kernel != NULL;
         if (!xlu_cfg_get_string(cfg, "firmware", &buf, 0)) {
             if (have_kernel) {
-                rc = refuse(d, "both kernel and firmware specified.", NULL, NULL);
+                rc = refuse(d, "both kernel and firmware specified.");
                 goto out;
             }
             if (!prefix_of(buf, "pvgrub32") && !prefix_of(buf, "pvgrub64")) {
                 rc = refuse(d, "only pvgrub{32|64} supported as firmware options "
-                               "(firmware=\"%s\").", buf, NULL);
+                               "(firmware=\"%s\").", quoted(buf, q1));
                 goto out;
             }
             have_kernel = true;
@@ -299,8 +309,7 @@ static int decide(XLU_Config *cfg, struct decision *d)
                                            "(a pvh guest needs kernel= or firmware=)."
                                          : "Neither kernel nor bootloader specified "
                                            "(a pv guest needs kernel=, bootloader= or "
-                                           "firmware=).",
-                        NULL, NULL);
+                                           "firmware=).");
             goto out;
         }
     }
@@ -423,7 +432,7 @@ int xm_config_parse(const char *source, const char *data, size_t len,
         return xm_set_error(err, XM_ERR_NOMEM, "%s: out of memory while parsing", source);
     int unsafe = unsafe_input(data, len, out);
     if (unsafe < 0) {
-        xm_config_clear(out);
+        xm_config_dispose(out);
         return xm_set_error(err, XM_ERR_NOMEM, "%s: out of memory while parsing", source);
     }
     if (unsafe)
@@ -489,9 +498,9 @@ out:
     free(rbuf);
     free(d.name);
     free(d.refusal);
-    xm_strvec_free(&lines);
+    xm_strvec_dispose(&lines);
     if (rc != XM_OK) {
-        xm_config_clear(out);
+        xm_config_dispose(out);
         xm_set_error(err, rc, "%s: out of memory while parsing", source);
     }
     return rc;
@@ -529,7 +538,7 @@ static int file_error(struct xm_config *out, const char *path, struct xm_error *
     if (n < 0)
         out->error = NULL;
     if (!out->file || !out->error) {
-        xm_config_clear(out);
+        xm_config_dispose(out);
         return xm_set_error(err, XM_ERR_NOMEM, "%s: out of memory", path);
     }
     return XM_OK;

@@ -116,7 +116,7 @@ void xm_config_cache_free(struct xm_config_cache *c)
         return;
     for (size_t i = 0; i < c->n_files; i++) {
         free(c->files[i].path);
-        xm_config_clear(&c->files[i].result);
+        xm_config_dispose(&c->files[i].result);
     }
     free(c->files);
     free_prev(c->prev, c->n_prev);
@@ -168,7 +168,7 @@ static int cache_store(struct xm_config_cache *c, const char *path, const struct
             return -1;
         c->n_files++;
     }
-    xm_config_clear(&f->result);
+    xm_config_dispose(&f->result);
     f->result = *res;
     memset(res, 0, sizeof *res);
     f->st = *st;
@@ -185,7 +185,7 @@ static void cache_prune(struct xm_config_cache *c)
             c->files[k++] = c->files[i];
         } else {
             free(c->files[i].path);
-            xm_config_clear(&c->files[i].result);
+            xm_config_dispose(&c->files[i].result);
         }
     }
     c->n_files = k;
@@ -216,7 +216,7 @@ static char **list_dir(const char *dir, size_t *n_out)
     int e_read = errno;
     closedir(d);
     if (e_read || v.failed) {
-        xm_strvec_free(&v);
+        xm_strvec_dispose(&v);
         errno = e_read ? e_read : ENOMEM;
         return NULL;
     }
@@ -337,7 +337,7 @@ static int scan_one(struct xm_config_cache *c, struct builder *b, const char *pa
         if (have) {
             c->reads++;
             if (cache_store(c, path, &rst, &res) != 0) {
-                xm_config_clear(&res);
+                xm_config_dispose(&res);
                 return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
             }
             use = &cache_find(c, path)->result;
@@ -363,7 +363,7 @@ static int scan_one(struct xm_config_cache *c, struct builder *b, const char *pa
         b->ino[i] = st.st_ino;
     }
     if (use == &res)
-        xm_config_clear(&res);
+        xm_config_dispose(&res);
     return rc;
 }
 
@@ -376,7 +376,7 @@ static int add_dir_error(struct builder *b, const char *path, int e, struct xm_e
     if (asprintf(&out->error, "cannot read the directory: %s", strerror(e)) < 0)
         out->error = NULL;
     if (!out->file || !out->error) {
-        xm_config_clear(out);
+        xm_config_dispose(out);
         b->set->n_configs--;
         return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
     }
@@ -473,7 +473,7 @@ void xm_config_set_free(struct xm_config_set *set)
     if (!set)
         return;
     for (size_t i = 0; i < set->n_configs; i++)
-        xm_config_clear(&set->configs[i]);
+        xm_config_dispose(&set->configs[i]);
     free(set->configs);
     for (size_t i = 0; i < set->n_skipped; i++)
         free(set->skipped[i].file);

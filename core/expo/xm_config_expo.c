@@ -5,11 +5,6 @@
 #include "xenmode/configs.h"
 #include "xenmode/expo.h"
 
-/* The modes a configuration can ask for (pvhvm is the guest's choice). */
-static const enum xm_mode configured_modes[] = {
-    XM_MODE_PV, XM_MODE_PVH, XM_MODE_HVM, XM_MODE_PV_IN_PVH,
-};
-
 static int cmp_config_name(const void *a, const void *b)
 {
     const struct xm_config *const *x = a, *const *y = b;
@@ -33,11 +28,11 @@ void xm_config_expo(struct xm_buf *b, enum xm_expo_format f, const struct xm_con
                 v[n++] = &set->configs[i];
         qsort(v, n, sizeof *v, cmp_config_name);
         for (size_t i = 0; i < n; i++) {
-            for (size_t m = 0; m < sizeof configured_modes / sizeof configured_modes[0]; m++) {
-                struct xm_label l[] = {{"domain", v[i]->name},
-                                       {"mode", xm_mode_name(configured_modes[m])}};
-                xm_expo_sample(b, "xen_domain_configured_virt_mode", l, 2,
-                               v[i]->mode == configured_modes[m]);
+            for (enum xm_mode m = 0; m < XM_MODE_COUNT; m++) {
+                if (!xm_mode_configurable(m))
+                    continue;
+                struct xm_label l[] = {{"domain", v[i]->name}, {"mode", xm_mode_name(m)}};
+                xm_expo_sample(b, "xen_domain_configured_virt_mode", l, 2, v[i]->mode == m);
             }
         }
         free(v);

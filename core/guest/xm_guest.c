@@ -274,7 +274,7 @@ int xm_guest_detect(const struct xm_guest_options *opt, struct xm_guest_result *
 
     decide(&s, out, &ev);
     if (ev.failed) {
-        xm_strvec_free(&ev);
+        xm_strvec_dispose(&ev);
         return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
     }
     out->evidence = xm_strvec_steal(&ev, &out->n_evidence);

@@ -10,13 +10,14 @@
 
 #include "xm_domain.h"
 
-void xm_cache_init(struct xm_cache *c)
+void xm_cache_init(struct xm_cache *c, bool watching)
 {
     memset(c, 0, sizeof *c);
+    c->watching = watching;
     c->next_seq = 1;
 }
 
-void xm_cache_clear(struct xm_cache *c)
+void xm_cache_dispose(struct xm_cache *c)
 {
     for (size_t i = 0; i < c->n; i++)
         xm_domain_dispose(&c->entries[i].dom);
@@ -25,9 +26,27 @@ void xm_cache_clear(struct xm_cache *c)
         free(c->watches[i].path);
     free(c->watches);
     free(c->backend_doms);
+}
+
+bool xm_cache_lost(struct xm_cache *c)
+{
+    bool was_live = c->live;
+    bool watching = c->watching;
     uint64_t seq = c->next_seq; /* tokens stay unique across rebuilds */
-    xm_cache_init(c);
+    xm_cache_dispose(c);
+    xm_cache_init(c, watching);
     c->next_seq = seq;
+    return was_live;
+}
+
+size_t xm_cache_count(const struct xm_cache *c)
+{
+    return c->n;
+}
+
+bool xm_cache_watching(const struct xm_cache *c)
+{
+    return c->watching;
 }
 
 static struct xm_watch_rec *find_watch(struct xm_cache *c, uint64_t seq, size_t *idx)
@@ -45,7 +64,8 @@ static struct xm_watch_rec *find_watch(struct xm_cache *c, uint64_t seq, size_t 
     return lo < c->n_watches && c->watches[lo].seq == seq ? &c->watches[lo] : NULL;
 }
 
-bool xm_cache_watch(struct xm_cache *c, struct xm_xs *xs, const char *path, uint64_t *seq_out)
+/* Registers a watch; false on failure (errno set by libxenstore). */
+static bool watch(struct xm_cache *c, struct xm_xs *xs, const char *path, uint64_t *seq_out)
 {
     if (c->n_watches == c->cap_watches) {
         size_t cap = c->cap_watches ? c->cap_watches * 2 : 64;
@@ -72,7 +92,7 @@ bool xm_cache_watch(struct xm_cache *c, struct xm_xs *xs, const char *path, uint
     return true;
 }
 
-void xm_cache_unwatch(struct xm_cache *c, struct xm_xs *xs, uint64_t seq)
+static void unwatch(struct xm_cache *c, struct xm_xs *xs, uint64_t seq)
 {
     size_t i;
     struct xm_watch_rec *w = find_watch(c, seq, &i);
@@ -88,7 +108,7 @@ void xm_cache_unwatch(struct xm_cache *c, struct xm_xs *xs, uint64_t seq)
     c->n_watches--;
 }
 
-struct xm_cache_entry *xm_cache_find(struct xm_cache *c, uint32_t domid)
+static struct xm_cache_entry *find(struct xm_cache *c, uint32_t domid)
 {
     size_t lo = 0, hi = c->n;
     while (lo < hi) {
@@ -101,7 +121,8 @@ struct xm_cache_entry *xm_cache_find(struct xm_cache *c, uint32_t domid)
     return lo < c->n && c->entries[lo].domid == domid ? &c->entries[lo] : NULL;
 }
 
-struct xm_cache_entry *xm_cache_insert(struct xm_cache *c, uint32_t domid)
+/* Inserts an empty dirty entry (kept sorted); NULL on allocation failure. */
+static struct xm_cache_entry *insert(struct xm_cache *c, uint32_t domid)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
@@ -122,18 +143,20 @@ struct xm_cache_entry *xm_cache_insert(struct xm_cache *c, uint32_t domid)
     return &c->entries[i];
 }
 
-void xm_cache_remove(struct xm_cache *c, struct xm_xs *xs, size_t i)
+/* Removes the entry at index i, unwatching its watches. */
+static void remove_at(struct xm_cache *c, struct xm_xs *xs, size_t i)
 {
     struct xm_cache_entry *e = &c->entries[i];
     for (int k = 0; k < 3; k++)
         if (e->tokens[k])
-            xm_cache_unwatch(c, xs, e->tokens[k]);
+            unwatch(c, xs, e->tokens[k]);
     xm_domain_dispose(&e->dom);
     memmove(&c->entries[i], &c->entries[i + 1], (c->n - i - 1) * sizeof *e);
     c->n--;
 }
 
-void xm_cache_watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
+/* Ensures /local/domain/<b>/backend is watched. */
+static void watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
 {
     for (size_t i = 0; i < c->n_backend_doms; i++)
         if (c->backend_doms[i] == b)
@@ -147,7 +170,7 @@ void xm_cache_watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
     char path[64];
     uint64_t seq;
     snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/backend", b);
-    if (!xm_cache_watch(c, xs, path, &seq)) {
+    if (!watch(c, xs, path, &seq)) {
         c->all_dirty = true;
         return;
     }
@@ -163,7 +186,7 @@ static bool backend_in_use(const struct xm_cache *c, uint32_t b)
     return false;
 }
 
-void xm_cache_prune_backends(struct xm_cache *c, struct xm_xs *xs)
+void xm_cache_end(struct xm_cache *c, struct xm_xs *xs)
 {
     for (size_t i = 0; i < c->n_backend_doms;) {
         uint32_t b = c->backend_doms[i];
@@ -176,11 +199,12 @@ void xm_cache_prune_backends(struct xm_cache *c, struct xm_xs *xs)
         snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/backend", b);
         for (size_t w = 0; w < c->n_watches; w++)
             if (strcmp(c->watches[w].path, path) == 0) {
-                xm_cache_unwatch(c, xs, c->watches[w].seq);
+                unwatch(c, xs, c->watches[w].seq);
                 break;
             }
         c->backend_doms[i] = c->backend_doms[--c->n_backend_doms];
     }
+    c->all_dirty = false;
 }
 
 static bool parse_domid(const char *s, uint32_t *out, const char **rest)
@@ -199,7 +223,7 @@ static bool parse_domid(const char *s, uint32_t *out, const char **rest)
 
 static void mark_dirty(struct xm_cache *c, uint32_t domid)
 {
-    struct xm_cache_entry *e = xm_cache_find(c, domid);
+    struct xm_cache_entry *e = find(c, domid);
     if (e)
         e->dirty = true;
 }
@@ -234,7 +258,9 @@ static void mark_path(struct xm_cache *c, const char *path)
     c->all_dirty = true;
 }
 
-int xm_cache_drain(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
+/* Reads every queued watch event and marks what it names dirty.
+ * XM_OK, or XM_ERR_XENSTORE when the connection is broken. */
+static int drain(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
 {
     for (;;) {
         errno = 0;
@@ -257,32 +283,138 @@ int xm_cache_drain(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
     }
 }
 
-bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src)
+/* Registers the watches that do not belong to one domain. A failure leaves
+ * the cache off for this connection: every snapshot is then a full read. */
+static void start(struct xm_cache *c, struct xm_xs *xs)
 {
-    memset(dst, 0, sizeof *dst);
-    dst->domid = src->domid;
-    memcpy(dst->uuid, src->uuid, sizeof dst->uuid);
-    dst->hvm_flag = src->hvm_flag;
-    dst->mode = src->mode;
-    dst->name = strdup(src->name);
-    dst->devices = calloc(src->n_devices ? src->n_devices : 1, sizeof *dst->devices);
-    dst->evidence = calloc(src->n_evidence ? src->n_evidence : 1, sizeof *dst->evidence);
-    if (!dst->name || !dst->devices || !dst->evidence)
-        goto fail;
-    for (size_t i = 0; i < src->n_devices; i++) {
-        dst->devices[i] = src->devices[i];
-        if (!(dst->devices[i].kind = strdup(src->devices[i].kind)))
-            goto fail;
-        dst->n_devices++;
+    static const char *const global[] = {"@introduceDomain", "@releaseDomain", "/libxl"};
+    uint64_t seq;
+    for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+        if (!watch(c, xs, global[i], &seq))
+            return;
+    watch_backend(c, xs, 0);
+    c->live = !c->all_dirty;
+}
+
+int xm_cache_begin(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
+{
+    if (!c->watching)
+        return XM_OK;
+    if (!c->live) {
+        start(c, xs);
+        return XM_OK; /* what the registration saw is read by this snapshot */
     }
-    for (size_t i = 0; i < src->n_evidence; i++) {
-        if (!(dst->evidence[i] = strdup(src->evidence[i])))
-            goto fail;
-        dst->n_evidence++;
+    return drain(c, xs, err);
+}
+
+bool xm_cache_drop_unlisted(struct xm_cache *c, struct xm_xs *xs,
+                            bool (*listed)(const void *ctx, uint32_t domid), const void *ctx)
+{
+    bool dropped = false;
+    for (size_t i = 0; i < c->n;) {
+        if (listed(ctx, c->entries[i].domid)) {
+            i++;
+        } else {
+            remove_at(c, xs, i);
+            dropped = true;
+        }
     }
-    return true;
-fail:
-    xm_domain_dispose(dst);
-    memset(dst, 0, sizeof *dst);
-    return false;
+    return dropped;
+}
+
+/* The per-domain watches (the global ones see domains come and go). */
+static void watch_domain(struct xm_cache *c, struct xm_xs *xs, struct xm_cache_entry *e)
+{
+    static const char *const nodes[3] = {"name", "domain-type", "device"};
+    e->watched = true;
+    for (int k = 0; k < 3; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/%s", e->domid, nodes[k]);
+        /* The entry does not move while watching (no inserts happen here). */
+        if (!watch(c, xs, path, &e->tokens[k]))
+            e->watched = false; /* such a domain is re-read at every snapshot */
+    }
+}
+
+int xm_cache_must_read(struct xm_cache *c, struct xm_xs *xs, uint32_t domid,
+                       const uint8_t uuid[16], bool hvm_flag)
+{
+    struct xm_cache_entry *e = find(c, domid);
+    if (e && memcmp(e->uuid, uuid, sizeof e->uuid) != 0) {
+        remove_at(c, xs, (size_t)(e - c->entries));
+        e = NULL;
+    }
+    if (!e) {
+        if (!(e = insert(c, domid)))
+            return -1;
+        memcpy(e->uuid, uuid, sizeof e->uuid);
+        if (c->watching)
+            watch_domain(c, xs, e);
+    }
+    bool stands = e->have && !e->dirty && e->watched && !c->all_dirty && e->dom.hvm_flag == hvm_flag;
+    return stands ? 0 : 1;
+}
+
+void xm_cache_store(struct xm_cache *c, struct xm_xs *xs, struct xm_domain *dom,
+                    const uint32_t *backends, size_t n_backends)
+{
+    struct xm_cache_entry *e = find(c, dom->domid);
+    if (!e) { /* not asked for: nothing to keep it in */
+        xm_domain_dispose(dom);
+        memset(dom, 0, sizeof *dom);
+        return;
+    }
+    xm_domain_dispose(&e->dom);
+    e->dom = *dom;
+    memset(dom, 0, sizeof *dom);
+    e->have = true;
+    e->dirty = false;
+    if (n_backends > XM_MAX_BACKEND_DOMS)
+        n_backends = XM_MAX_BACKEND_DOMS;
+    memcpy(e->backends, backends, n_backends * sizeof *backends);
+    e->n_backends = n_backends;
+    if (c->watching)
+        for (size_t i = 0; i < n_backends; i++)
+            watch_backend(c, xs, backends[i]);
+}
+
+void xm_cache_forget(struct xm_cache *c, struct xm_xs *xs, uint32_t domid)
+{
+    struct xm_cache_entry *e = find(c, domid);
+    if (e)
+        remove_at(c, xs, (size_t)(e - c->entries));
+}
+
+int xm_cache_domains(struct xm_cache *c, struct xm_domain **out, size_t *n,
+                     struct xm_error *err)
+{
+    size_t count = 0, k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        count += c->entries[i].have;
+    struct xm_domain *doms = calloc(count ? count : 1, sizeof *doms);
+    for (size_t i = 0; doms && i < c->n; i++) {
+        struct xm_cache_entry *e = &c->entries[i];
+        if (!e->have)
+            continue;
+        if (!c->watching) {
+            doms[k++] = e->dom; /* read afresh next time anyway */
+            memset(&e->dom, 0, sizeof e->dom);
+            e->have = false;
+        } else if (xm_domain_copy(&doms[k], &e->dom)) {
+            k++;
+        } else {
+            break;
+        }
+    }
+    if (!doms || k != count) {
+        for (size_t i = 0; doms && i < k; i++)
+            xm_domain_dispose(&doms[i]);
+        free(doms);
+        *out = NULL;
+        *n = 0;
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    }
+    *out = doms;
+    *n = count;
+    return XM_OK;
 }

@@ -14,6 +14,36 @@ void xm_domain_dispose(struct xm_domain *d)
     free(d->evidence);
 }
 
+bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->domid = src->domid;
+    memcpy(dst->uuid, src->uuid, sizeof dst->uuid);
+    dst->hvm_flag = src->hvm_flag;
+    dst->mode = src->mode;
+    dst->name = strdup(src->name);
+    dst->devices = calloc(src->n_devices ? src->n_devices : 1, sizeof *dst->devices);
+    dst->evidence = calloc(src->n_evidence ? src->n_evidence : 1, sizeof *dst->evidence);
+    if (!dst->name || !dst->devices || !dst->evidence)
+        goto fail;
+    for (size_t i = 0; i < src->n_devices; i++) {
+        dst->devices[i] = src->devices[i];
+        if (!(dst->devices[i].kind = strdup(src->devices[i].kind)))
+            goto fail;
+        dst->n_devices++;
+    }
+    for (size_t i = 0; i < src->n_evidence; i++) {
+        if (!(dst->evidence[i] = strdup(src->evidence[i])))
+            goto fail;
+        dst->n_evidence++;
+    }
+    return true;
+fail:
+    xm_domain_dispose(dst);
+    memset(dst, 0, sizeof *dst);
+    return false;
+}
+
 struct xm_snapshot_block *xm_block_new(struct xm_domain *domains, size_t n)
 {
     struct xm_snapshot_block *b = malloc(sizeof *b);
@@ -56,13 +86,7 @@ void xm_snapshot_free(struct xm_snapshot *snap)
 {
     if (!snap)
         return;
-    if (snap->block_) {
-        xm_block_unref(snap->block_);
-    } else { /* built by hand (tests): owns its domains */
-        for (size_t i = 0; i < snap->n_domains; i++)
-            xm_domain_dispose(&snap->domains[i]);
-        free(snap->domains);
-    }
+    xm_block_unref(snap->block_); /* every snapshot wraps a block */
     free(snap);
 }
 

@@ -22,5 +22,7 @@ void xm_block_unref(struct xm_snapshot_block *b);
 
 /* Frees what a domain owns (not the struct itself). */
 void xm_domain_dispose(struct xm_domain *d);
+/* Deep copy of a domain; false on allocation failure (dst then empty). */
+bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src);
 
 #endif

@@ -13,7 +13,7 @@ void xm_buf_init(struct xm_buf *b)
     b->failed = false;
 }
 
-void xm_buf_free(struct xm_buf *b)
+void xm_buf_dispose(struct xm_buf *b)
 {
     free(b->data);
     xm_buf_init(b);
@@ -116,7 +116,7 @@ const char *xm_buf_cstr(struct xm_buf *b)
 char *xm_buf_steal(struct xm_buf *b)
 {
     if (!xm_buf_cstr(b)) {
-        xm_buf_free(b);
+        xm_buf_dispose(b);
         return NULL;
     }
     char *p = b->data;

@@ -17,6 +17,12 @@ const char *xm_mode_name(enum xm_mode mode)
     return mode_names[mode];
 }
 
+bool xm_mode_configurable(enum xm_mode mode)
+{
+    /* pvhvm is hvm whose guest loaded its PV drivers: the guest's choice. */
+    return (unsigned)mode < XM_MODE_COUNT && mode != XM_MODE_PVHVM;
+}
+
 int xm_mode_from_name(const char *name)
 {
     for (int m = 0; m < XM_MODE_COUNT; m++)

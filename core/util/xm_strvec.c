@@ -13,7 +13,7 @@ void xm_strvec_init(struct xm_strvec *v)
     v->failed = false;
 }
 
-void xm_strvec_free(struct xm_strvec *v)
+void xm_strvec_dispose(struct xm_strvec *v)
 {
     for (size_t i = 0; i < v->n; i++)
         free(v->items[i]);

@@ -86,7 +86,7 @@ struct xm_config_set {
  * contradicting type=, no name, bad uuid, a PV or PVH guest with nothing
  * to boot), or that libxlutil cannot be given safely (NUL bytes, more than
  * XM_CONFIG_MAX_APPENDS "+="); out->file is a copy of source. Release with
- * xm_config_clear().
+ * xm_config_dispose().
  *
  * RETURN VALUE: XM_OK, or XM_ERR_NOMEM (or XM_ERR_INVALID for a length
  * over INT_MAX) with err filled and *out cleared.
@@ -107,7 +107,7 @@ int xm_config_parse(const char *source, const char *data, size_t len,
 int xm_config_read_file(const char *path, struct xm_config *out, struct xm_error *err);
 
 /* Frees what a config owns and zeroes it. */
-void xm_config_clear(struct xm_config *c);
+void xm_config_dispose(struct xm_config *c);
 
 /*
  * xm_config_candidate

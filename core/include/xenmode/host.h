@@ -11,8 +11,10 @@
  * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c).
  *
  * Ownership: a snapshot returned by xm_collector_snapshot() belongs to the
- * caller and is released with xm_snapshot_free(). Strings inside it are owned
- * by the snapshot. All *_free() functions accept NULL.
+ * caller and is released with xm_snapshot_free(). Its domains, and the
+ * strings inside them, live in a reference-counted block that snapshots of
+ * an unchanged host share; they are never modified once returned. There is
+ * no other way to make a snapshot. All *_free() functions accept NULL.
  *
  * Thread safety: one collector may be used from several threads; snapshots
  * are taken one at a time under the collector's lock. A snapshot is
