@@ -35,7 +35,7 @@ all: $(TEST_TOOLS)
 
 TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh tests/integration/test-fake-libxl.sh \
                  tests/integration/test-libxl-symbols.sh
-TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh \
+TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh tests/integration/test-cli-exit.sh \
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
                  tests/integration/test-self.sh tests/integration/test-cache.sh
 
