@@ -2,18 +2,27 @@
  * cli.h - shared pieces of the `xenmode` command: the subcommand table
  * entries and the output helpers.
  *
- * Exit statuses: 0 success; 2 bad usage or Xen/xenstore/libxl unavailable
- * (one line on stderr says what is missing). `self` adds 1 for "not on Xen".
+ * Exit statuses: the list below, the same for every command, documented in
+ * docs/man/xenmode.1.scd (EXIT STATUS) and checked by tests/integration/
+ * test-cli-exit.sh. One line on stderr says what failed.
  */
 #ifndef XENMODE_CLI_H
 #define XENMODE_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "xenmode.h"
+#include "xenmode/host.h"
 
-#define EXIT_USAGE 2
-#define EXIT_NOXEN 2
+enum cli_exit {
+    EXIT_OK = 0,
+    EXIT_FINDING = 1, /* done, and the answer is a finding: `self`, not on
+                         Xen; `configs`, some configuration files are bad */
+    EXIT_USAGE = 2,   /* bad options or arguments (the usage is printed) */
+    EXIT_NOXEN = 3,   /* Xen, libxl or xenstore cannot be read */
+    EXIT_ERROR = 4,   /* anything else: an input that cannot be read, output
+                         that cannot be written, out of memory */
+};
 
 int cmd_list(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
@@ -27,6 +36,27 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * EXIT_USAGE, for `return cli_usage_error(list_usage, "...", ...)`. */
 int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+struct option;
+/*
+ * cli_parse_options
+ *
+ * The option loop of a subcommand: getopt_long over opts (long options
+ * only), where --help (val 'h') prints usage on stdout, an unknown option,
+ * a missing value or a stray argument is a usage error, and every other
+ * option goes to on_option(val, value, ctx), which returns EXIT_OK or an
+ * exit status.
+ * RETURN VALUE: -1 to go on with the command, or the exit status to end it
+ * with (EXIT_OK after --help).
+ */
+int cli_parse_options(const char *cmd, int argc, char **argv, const struct option *opts,
+                      void (*usage)(FILE *), int (*on_option)(int opt, const char *arg, void *ctx),
+                      void *ctx);
+
+/* A --format value that must be first or second: *is_second set, EXIT_OK;
+ * anything else is a usage error naming both (EXIT_USAGE). */
+int cli_format(const char *cmd, const char *arg, const char *first, const char *second,
+               void (*usage)(FILE *), bool *is_second);
 
 /* Writes s for a terminal: valid UTF-8 kept, invalid bytes as U+FFFD,
  * control characters and backslash escaped (\n, \t, \\, \xNN), so a name

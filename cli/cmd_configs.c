@@ -9,10 +9,9 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "xm_config.h"
+#include "xenmode/configs.h"
 
 /* Exit statuses of `configs` (see xenmode(1)). */
-#define EXIT_CONFIGS_FAILED 1 /* the list was printed, but some files are bad */
 
 static void configs_usage(FILE *out)
 {
@@ -169,6 +168,29 @@ fail:
     return -1;
 }
 
+struct configs_args {
+    const char *dir;
+    bool json, all;
+};
+
+static int configs_option(int opt, const char *arg, void *ctx)
+{
+    struct configs_args *a = ctx;
+    switch (opt) {
+    case 'd':
+        if (!arg[0])
+            return cli_usage_error(configs_usage, "configs: --xen.config-dir must not be empty");
+        a->dir = arg;
+        break;
+    case 'f':
+        return cli_format("configs", arg, "table", "json", configs_usage, &a->json);
+    case 'a':
+        a->all = true;
+        break;
+    }
+    return EXIT_OK;
+}
+
 int cmd_configs(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -178,46 +200,18 @@ int cmd_configs(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *dir = XM_CONFIG_DEFAULT_DIR;
-    bool json = false, all = false;
-    int c;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            if (!optarg[0]) {
-                return cli_usage_error(configs_usage, "configs: --xen.config-dir must not be empty");
-            }
-            dir = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "json") == 0)
-                json = true;
-            else if (strcmp(optarg, "table") != 0) {
-                return cli_usage_error(configs_usage, "configs: unknown --format '%s' (expected table or json)", optarg);
-            }
-            break;
-        case 'a':
-            all = true;
-            break;
-        case 'h':
-            configs_usage(stdout);
-            return 0;
-        default:
-            return cli_usage_error(configs_usage, "configs: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        return cli_usage_error(configs_usage, "configs: unexpected argument '%s'", argv[optind]);
-    }
+    struct configs_args a = {.dir = XM_CONFIG_DEFAULT_DIR};
+    int parsed = cli_parse_options("configs", argc, argv, opts, configs_usage, configs_option, &a);
+    if (parsed >= 0)
+        return parsed;
+    const char *dir = a.dir;
+    bool json = a.json, all = a.all;
 
     struct xm_error err = {0};
     struct xm_config_set *set = NULL;
     if (xm_config_scan(dir, &set, &err) != XM_OK) {
         cli_error("configs: %s", err.message);
-        return EXIT_USAGE;
+        return EXIT_ERROR;
     }
 
     /* The running side is optional: without Xen, configs are still listed. */
@@ -236,11 +230,11 @@ int cmd_configs(int argc, char **argv)
             put_problem(cf->file, cf->warnings[k]);
     }
 
-    int rc = set->n_failed ? EXIT_CONFIGS_FAILED : 0;
+    int rc = set->n_failed ? EXIT_FINDING : EXIT_OK;
     if (json) {
         if (print_json(set, snap, all) != 0) {
             cli_error("configs: cannot write JSON output");
-            rc = EXIT_USAGE;
+            rc = EXIT_ERROR;
         }
     } else {
         print_table(set, snap, all);
@@ -249,7 +243,7 @@ int cmd_configs(int argc, char **argv)
     xm_config_set_free(set);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("configs: cannot write output");
-        rc = EXIT_USAGE;
+        rc = EXIT_ERROR;
     }
     return rc;
 }

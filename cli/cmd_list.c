@@ -120,6 +120,19 @@ static int print_json(const struct xm_snapshot *snap, bool explain)
     return cli_print_json(arr);
 }
 
+struct list_args {
+    bool json, explain;
+};
+
+static int list_option(int opt, const char *arg, void *ctx)
+{
+    struct list_args *a = ctx;
+    if (opt == 'f')
+        return cli_format("list", arg, "table", "json", list_usage, &a->json);
+    a->explain = true; /* 'e' */
+    return EXIT_OK;
+}
+
 int cmd_list(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -128,50 +141,27 @@ int cmd_list(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool json = false, explain = false;
-    int c;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (strcmp(optarg, "json") == 0)
-                json = true;
-            else if (strcmp(optarg, "table") != 0) {
-                return cli_usage_error(list_usage, "list: unknown --format '%s' (expected table or json)", optarg);
-            }
-            break;
-        case 'e':
-            explain = true;
-            break;
-        case 'h':
-            list_usage(stdout);
-            return 0;
-        default:
-            return cli_usage_error(list_usage, "list: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        return cli_usage_error(list_usage, "list: unexpected argument '%s'", argv[optind]);
-    }
+    struct list_args a = {0};
+    int parsed = cli_parse_options("list", argc, argv, opts, list_usage, list_option, &a);
+    if (parsed >= 0)
+        return parsed;
 
     struct xm_snapshot *snap = cli_snapshot();
     if (!snap)
         return EXIT_NOXEN;
-    int rc = 0;
-    if (json) {
-        if (print_json(snap, explain) != 0) {
+    int rc = EXIT_OK;
+    if (a.json) {
+        if (print_json(snap, a.explain) != 0) {
             cli_error("list: cannot write JSON output");
-            rc = EXIT_NOXEN;
+            rc = EXIT_ERROR;
         }
     } else {
-        print_table(snap, explain);
+        print_table(snap, a.explain);
     }
     xm_snapshot_free(snap);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("list: cannot write output");
-        rc = EXIT_NOXEN;
+        rc = EXIT_ERROR;
     }
     return rc;
 }

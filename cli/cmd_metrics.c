@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "xm_expo.h"
+#include "xenmode/expo.h"
 
 static void metrics_usage(FILE *out)
 {
@@ -49,6 +49,20 @@ static int write_atomically(const char *path, const char *data, size_t len)
     return rc;
 }
 
+struct metrics_args {
+    bool openmetrics;
+    const char *output;
+};
+
+static int metrics_option(int opt, const char *arg, void *ctx)
+{
+    struct metrics_args *a = ctx;
+    if (opt == 'f')
+        return cli_format("metrics", arg, "text", "openmetrics", metrics_usage, &a->openmetrics);
+    a->output = arg; /* 'o' */
+    return EXIT_OK;
+}
+
 int cmd_metrics(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -57,34 +71,12 @@ int cmd_metrics(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    enum xm_expo_format fmt = XM_EXPO_TEXT;
-    const char *output = NULL;
-    int c;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (strcmp(optarg, "openmetrics") == 0)
-                fmt = XM_EXPO_OPENMETRICS;
-            else if (strcmp(optarg, "text") != 0) {
-                return cli_usage_error(metrics_usage, "metrics: unknown --format '%s' (expected text or openmetrics)", optarg);
-            }
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            metrics_usage(stdout);
-            return 0;
-        default:
-            return cli_usage_error(metrics_usage, "metrics: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        return cli_usage_error(metrics_usage, "metrics: unexpected argument '%s'", argv[optind]);
-    }
+    struct metrics_args a = {0};
+    int parsed = cli_parse_options("metrics", argc, argv, opts, metrics_usage, metrics_option, &a);
+    if (parsed >= 0)
+        return parsed;
+    enum xm_expo_format fmt = a.openmetrics ? XM_EXPO_OPENMETRICS : XM_EXPO_TEXT;
+    const char *output = a.output;
 
     struct xm_snapshot *snap = cli_snapshot();
     struct xm_buf b;
@@ -96,17 +88,17 @@ int cmd_metrics(int argc, char **argv)
     if (xm_buf_failed(&b)) {
         cli_error("metrics: out of memory");
         xm_buf_free(&b);
-        return EXIT_NOXEN;
+        return EXIT_ERROR;
     }
     if (output) {
         int rc = write_atomically(output, b.data, b.len);
         if (rc) {
             cli_error("metrics: cannot write %s: %s", output, strerror(rc));
-            status = EXIT_NOXEN;
+            status = EXIT_ERROR;
         }
     } else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
         cli_error("metrics: cannot write output");
-        status = EXIT_NOXEN;
+        status = EXIT_ERROR;
     }
     xm_buf_free(&b);
     return status;

@@ -8,9 +8,8 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "xm_guest.h"
+#include "xenmode/guest.h"
 
-#define EXIT_NOT_XEN 1
 
 static void self_usage(FILE *out)
 {
@@ -84,6 +83,25 @@ out_o:
     return -1;
 }
 
+struct self_args {
+    struct xm_guest_options opt;
+    bool json, explain;
+};
+
+static int self_option(int opt, const char *arg, void *ctx)
+{
+    struct self_args *a = ctx;
+    switch (opt) {
+    case 'e': a->explain = true; break;
+    case 's': a->opt.sysfs = arg; break;
+    case 'p': a->opt.procfs = arg; break;
+    case 'c': a->opt.cpuid_file = arg; break;
+    case 'n': a->opt.no_cpuid = true; break;
+    case 'f': return cli_format("self", arg, "text", "json", self_usage, &a->json);
+    }
+    return EXIT_OK;
+}
+
 int cmd_self(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -96,36 +114,12 @@ int cmd_self(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct xm_guest_options opt = {0};
-    bool json = false, explain = false;
-    int c;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'e': explain = true; break;
-        case 's': opt.sysfs = optarg; break;
-        case 'p': opt.procfs = optarg; break;
-        case 'c': opt.cpuid_file = optarg; break;
-        case 'n': opt.no_cpuid = true; break;
-        case 'f':
-            if (strcmp(optarg, "json") == 0)
-                json = true;
-            else if (strcmp(optarg, "text") != 0) {
-                return cli_usage_error(self_usage, "self: unknown --format '%s' (expected text or json)", optarg);
-            }
-            break;
-        case 'h':
-            self_usage(stdout);
-            return 0;
-        default:
-            return cli_usage_error(self_usage, "self: unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        return cli_usage_error(self_usage, "self: unexpected argument '%s'", argv[optind]);
-    }
+    struct self_args a = {0};
+    int parsed = cli_parse_options("self", argc, argv, opts, self_usage, self_option, &a);
+    if (parsed >= 0)
+        return parsed;
+    struct xm_guest_options opt = a.opt;
+    bool json = a.json, explain = a.explain;
     if (opt.no_cpuid && opt.cpuid_file) {
         cli_error("self: --cpuid.file and --no-cpuid are mutually exclusive");
         return EXIT_USAGE;
@@ -135,14 +129,14 @@ int cmd_self(int argc, char **argv)
     struct xm_error err = {0};
     if (xm_guest_detect(&opt, &r, &err) != XM_OK) {
         cli_error("self: %s", err.message);
-        return EXIT_USAGE;
+        return EXIT_ERROR;
     }
     int rc = json ? print_json(&r) : print_text(&r, explain);
-    int status = r.on_xen ? 0 : EXIT_NOT_XEN;
+    int status = r.on_xen ? EXIT_OK : EXIT_FINDING;
     xm_guest_result_dispose(&r);
     if (rc != 0 || fflush(stdout) != 0) {
         cli_error("self: cannot write output");
-        return EXIT_USAGE;
+        return EXIT_ERROR;
     }
     return status;
 }

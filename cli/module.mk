@@ -3,7 +3,7 @@ CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 CLI_BIN  := $(BUILD)/xenmode
 
-$(CLI_OBJS): CFLAGS += -Icore
+$(CLI_OBJS): CFLAGS += $(CORE_INC)
 
 $(CLI_BIN): $(CLI_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(CORE_LIB) $(CORE_LIBS)

@@ -14,7 +14,7 @@ COLLECTD_PLUGINDIR ?= /usr/lib/collectd
 XMC_SRCS   := $(wildcard collectd-plugin/*.c)
 XMC_OBJS   := $(XMC_SRCS:%.c=$(BUILD)/%.o)
 XMC_PLUGIN := $(BUILD)/xenmode.so
-XMC_CFLAGS := -DHAVE_CONFIG_H -I$(COLLECTD_INCDIR) -Icore
+XMC_CFLAGS := -DHAVE_CONFIG_H -I$(COLLECTD_INCDIR) $(CORE_INC)
 
 $(XMC_OBJS): CFLAGS += $(XMC_CFLAGS)
 

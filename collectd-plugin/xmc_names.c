@@ -3,7 +3,7 @@
  */
 #include "xmc_names.h"
 
-#include "xenmode.h"
+#include "xenmode/util.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 # core/: the collection core, a static library linked into every front end.
-CORE_SRCS := $(wildcard core/*.c)
+CORE_SRCS := $(wildcard core/*/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libxenmode-core.a
 CORE_LIBS := $(XEN_LIBS) -lxlutil $(JSON_LIBS) -lpthread -lm
@@ -8,3 +8,10 @@ $(CORE_LIB): $(CORE_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# The front ends see the core only through its public headers, one per
+# subsystem: core/include/xenmode/{host,guest,configs,expo,util}.h. A
+# subsystem's internal headers sit beside its sources and are included by
+# plain name from there; only the core's white-box unit tests add -Icore.
+CORE_INC := -Icore/include
+$(CORE_OBJS): CFLAGS += $(CORE_INC)

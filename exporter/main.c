@@ -16,7 +16,7 @@
 #include "xe_log.h"
 #include "xe_scrape.h"
 #include "xe_webconfig.h"
-#include "xenmode.h"
+#include "xenmode/host.h"
 
 #define EXIT_USAGE 2
 

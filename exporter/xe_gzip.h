@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "xm_buf.h"
+#include "xenmode/util.h"
 
 /*
  * xe_gzip

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xenmode.h"
+#include "xenmode/util.h"
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 

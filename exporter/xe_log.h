@@ -12,7 +12,7 @@
 
 #include <stdarg.h>
 
-#include "xm_buf.h"
+#include "xenmode/util.h"
 
 enum xe_level { XE_DEBUG, XE_INFO, XE_WARN, XE_ERROR };
 enum xe_log_format { XE_LOGFMT, XE_JSON };

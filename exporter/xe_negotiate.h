@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "xm_expo.h"
+#include "xenmode/expo.h"
 
 /*
  * xe_negotiate_format

@@ -8,7 +8,7 @@
 #ifndef XE_PROCESS_H
 #define XE_PROCESS_H
 
-#include "xm_expo.h"
+#include "xenmode/expo.h"
 
 /*
  * xe_process_write

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "xe_process.h"
-#include "xm_guest.h"
+#include "xenmode/guest.h"
 
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
                     const struct xe_scrape_config *cfg)

@@ -28,9 +28,9 @@
 
 #include "xe_flags.h"
 #include "xe_log.h"
-#include "xenmode.h"
-#include "xm_config.h"
-#include "xm_expo.h"
+#include "xenmode/configs.h"
+#include "xenmode/host.h"
+#include "xenmode/expo.h"
 
 struct xe_scrape_config {
     enum xe_view view;

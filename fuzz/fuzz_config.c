@@ -17,7 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "xm_config.h"
+#include "xenmode/configs.h"
+#include "xenmode/expo.h"
 
 static void check_line(const char *s)
 {
@@ -72,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xm_expo_end(&b, XM_EXPO_OPENMETRICS);
     if (!xm_buf_failed(&b) && !strstr(xm_buf_cstr(&b), "xen_config_files_failed"))
         abort();
-    xm_buf_free(&b);
-    xm_config_clear(&c);
+    xm_buf_dispose(&b);
+    xm_config_dispose(&c);
     return 0;
 }

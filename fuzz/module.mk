@@ -24,10 +24,8 @@ FUZZ_TIMEOUT ?= 10
 FUZZ_JOBS    ?= 1
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BIN     := $(FUZZ_DIR)/fuzz_config
-FUZZ_SRCS    := fuzz/fuzz_config.c core/xm_config.c core/xm_config_scan.c core/xm_config_expo.c \
-                core/xm_expo.c core/xm_buf.c core/xm_strvec.c core/xm_utf8.c core/xm_error.c \
-                core/xm_mode.c
-FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Icore \
+FUZZ_SRCS    := fuzz/fuzz_config.c $(wildcard core/configs/*.c core/expo/*.c core/util/*.c)
+FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Icore/include \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_LIBS    := -lxlutil -lxenlight -lpthread
@@ -40,7 +38,7 @@ endif
 # -jobs even =1 would send the output to fuzz-0.log: only for real parallelism.
 FUZZ_PAR     := $(if $(filter-out 1,$(FUZZ_JOBS)),-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS))
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(FUZZ_XLU_SRCS) $(wildcard core/*.h)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(FUZZ_XLU_SRCS) $(wildcard core/*/*.h core/include/xenmode/*.h)
 	@mkdir -p $(dir $@)
 ifneq ($(XEN_SRC),)
 	@mkdir -p $(FUZZ_DIR)/xlu

@@ -14,8 +14,7 @@ COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain
                    libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
                    xs_watch xs_unwatch xs_check_watch
 
-$(UNIT_BINS:%=%.o): CFLAGS += -Icore
-$(BUILD)/tests/unit/%.o: CFLAGS += -Icore
+$(BUILD)/tests/unit/%.o: CFLAGS += $(CORE_INC) -Icore
 
 $(BUILD)/tests/unit/test_collector: LDFLAGS += $(COLLECTOR_WRAPS:%=-Wl,--wrap=%)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
@@ -29,14 +28,14 @@ all: $(FAKE_BINARIES) $(UNIT_BINS)
 TEST_TOOLS := $(BUILD)/tests/tools/expo-parse $(BUILD)/tests/tools/cache-diff
 $(BUILD)/tests/tools/expo-parse: $(BUILD)/tests/tools/expo-parse.o
 	$(CC) $(LDFLAGS) -o $@ $<
-$(BUILD)/tests/tools/cache-diff.o: CFLAGS += -Icore
+$(BUILD)/tests/tools/cache-diff.o: CFLAGS += $(CORE_INC)
 $(BUILD)/tests/tools/cache-diff: $(BUILD)/tests/tools/cache-diff.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS)
 all: $(TEST_TOOLS)
 
 TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh tests/integration/test-fake-libxl.sh \
                  tests/integration/test-libxl-symbols.sh
-TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh \
+TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh tests/integration/test-cli-exit.sh \
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
                  tests/integration/test-self.sh tests/integration/test-cache.sh
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The snapshot cache (core/xm_cache.h) against full reads on the fake host:
+# The snapshot cache (core/host/xm_cache.h) against full reads on the fake host:
 #  - seeded random differential runs of 1000 steps (XM_CACHE_SEED adds one
 #    of your choosing; a failure prints the seed and step to replay);
 #  - 100 snapshots of an unchanging 1000-domain host send 0 xenstore

@@ -9,7 +9,7 @@ MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 
 # On this machine, without the fake: no Xen.
 "$XENMODE" list >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
-assert_eq "without Xen: exit status 2" 2 "$rc"
+assert_eq "without Xen: exit status 3" 3 "$rc"
 assert_eq "without Xen: one line on stderr" 1 "$(wc -l <"$TL_TMP/err")"
 check "without Xen: the line names what is missing" grep -q '^xenmode: Xen is not running on this host (cannot open /dev/xen/privcmd' "$TL_TMP/err"
 check "without Xen: nothing on stdout" test ! -s "$TL_TMP/out"
@@ -26,10 +26,10 @@ check "list --help describes --explain" sh -c "'$XENMODE' list --help | grep -q 
 
 # Injected libxl failures on the fake host.
 XENMODE_FAKE_LIBXL_FAIL=ctx_alloc "$RUN" "$MIXED" -- "$XENMODE" list >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
-assert_eq "fake libxl ctx_alloc failure: exit 2" 2 "$rc"
+assert_eq "fake libxl ctx_alloc failure: exit 3" 3 "$rc"
 check "fake libxl ctx_alloc failure: says Xen is not running" grep -q 'Xen is not running' "$TL_TMP/err"
 XENMODE_FAKE_LIBXL_FAIL=list "$RUN" "$MIXED" -- "$XENMODE" list >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
-assert_eq "fake libxl list failure: exit 2" 2 "$rc"
+assert_eq "fake libxl list failure: exit 3" 3 "$rc"
 check "fake libxl list failure: names libxl_list_domain" grep -q 'libxl_list_domain failed' "$TL_TMP/err"
 XENMODE_FAKE_LIBXL_FAIL=userdata "$RUN" "$MIXED" -- "$XENMODE" list --format json --explain >"$TL_TMP/out" 2>"$TL_TMP/err"
 check "userdata failure: the shim guest falls back to pvh with the reason in the evidence" \
@@ -37,7 +37,7 @@ check "userdata failure: the shim guest falls back to pvh with the reason in the
 
 # xenstore unreachable: the run's server is stopped before the command.
 "$RUN" "$MIXED" -- sh -c '"$0"/tests/fake-host/xenstored-ctl stop && "$1" list' "$XM_ROOT" "$XENMODE" >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
-assert_eq "xenstore down: exit 2" 2 "$rc"
+assert_eq "xenstore down: exit 3" 3 "$rc"
 check "xenstore down: one line naming xenstore" grep -q '^xenmode: cannot connect to xenstore at ' "$TL_TMP/err"
 
 # metrics --output writes atomically and leaves no temporary file behind.
@@ -45,7 +45,7 @@ check "xenstore down: one line naming xenstore" grep -q '^xenmode: cannot connec
 check "metrics --output writes the file" grep -q '^xen_up 1$' "$TL_TMP/xen.prom"
 check "metrics --output leaves no temporary file" sh -c "! ls '$TL_TMP' | grep -q 'xen.prom.tmp'"
 "$XENMODE" metrics --output "$TL_TMP/nodir/xen.prom" 2>"$TL_TMP/err"; rc=$?
-assert_eq "metrics --output to a missing directory: exit 2" 2 "$rc"
+assert_eq "metrics --output to a missing directory: exit 4" 4 "$rc"
 check "metrics --output error names the file" grep -q "cannot write $TL_TMP/nodir/xen.prom" "$TL_TMP/err"
 
 finish

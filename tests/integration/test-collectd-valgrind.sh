@@ -7,7 +7,7 @@
 #
 # What counts: every error record and every leak record (definitely,
 # indirectly or possibly lost) whose stack has a frame in the plugin or the
-# core it links (xenmode.so, collectd-plugin/*.c, core/*.c). Records
+# core it links (xenmode.so, collectd-plugin/*.c, core/*/*.c). Records
 # without such a frame are collectd's own (the daemon does not free all it
 # allocates at exit) and are listed as diagnostics, not failures: that is
 # the attribution rule instead of a suppression file, so nothing of ours

@@ -186,7 +186,7 @@ assert_status "configs --help exits 0" 0 "$XENMODE" configs --help
 check "configs --help names --xen.config-dir" sh -c "'$XENMODE' configs --help | grep -q -- --xen.config-dir"
 check "xenmode --help lists configs" sh -c "'$XENMODE' --help | grep -q '^  configs '"
 configs_noxen --xen.config-dir "$TL_TMP/nonexistent"
-assert_eq "missing directory: exit status 2" 2 "$rc"
+assert_eq "missing directory: exit status 4" 4 "$rc"
 assert_eq "missing directory: one line naming it" \
     "xenmode: configs: cannot read the configuration directory $TL_TMP/nonexistent: No such file or directory" \
     "$(cat "$TL_TMP/err")"

@@ -71,13 +71,13 @@ assert_eq "missing roots: not on Xen (exit 1)" 1 "$status"
 
 printf '0x1 0x2 nonsense\n' >"$TL_TMP/bad-cpuid"
 out=$("$XENMODE" self --cpuid.file "$TL_TMP/bad-cpuid" 2>&1); status=$?
-assert_eq "garbage CPUID file: exit 2" 2 "$status"
+assert_eq "garbage CPUID file: exit 4" 4 "$status"
 check "garbage CPUID file: names file and line" grep -q "bad-cpuid:1: expected 'LEAF EAX EBX ECX EDX'" <<<"$out"
 head -c 4096 /dev/urandom >"$TL_TMP/random-cpuid"
 "$XENMODE" self --cpuid.file "$TL_TMP/random-cpuid" >/dev/null 2>&1; status=$?
-assert_eq "random bytes as CPUID file: exit 2" 2 "$status"
+assert_eq "random bytes as CPUID file: exit 4" 4 "$status"
 out=$("$XENMODE" self --cpuid.file "$TL_TMP/none" 2>&1); status=$?
-assert_eq "missing CPUID file: exit 2" 2 "$status"
+assert_eq "missing CPUID file: exit 4" 4 "$status"
 check "missing CPUID file: names it" grep -q "cannot read CPUID file $TL_TMP/none" <<<"$out"
 "$XENMODE" self --cpuid.file x --no-cpuid >/dev/null 2>&1; status=$?
 assert_eq "--cpuid.file with --no-cpuid: exit 2" 2 "$status"

@@ -32,7 +32,7 @@
 
 #include <jansson.h>
 
-#include "xenmode.h"
+#include "xenmode/host.h"
 
 #define MAX_DOMS 40
 #define MAX_DEVS 4
@@ -208,17 +208,10 @@ static bool same_snapshot(const struct xm_snapshot *a, const struct xm_snapshot 
     return true;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Polls until the cached snapshot equals a full read, or the deadline. */
 static bool settle(struct xm_collector *cached, char *why, size_t whysz, int *tries)
 {
-    double deadline = now() + 5.0;
+    double deadline = xm_monotonic_seconds() + 5.0;
     for (*tries = 1;; (*tries)++) {
         struct xm_collector *one = NULL;
         struct xm_snapshot *a = NULL, *b = NULL;
@@ -238,7 +231,7 @@ static bool settle(struct xm_collector *cached, char *why, size_t whysz, int *tr
         xm_collector_free(one);
         if (ok)
             return true;
-        if (now() > deadline)
+        if (xm_monotonic_seconds() > deadline)
             return false;
         usleep(2000);
     }

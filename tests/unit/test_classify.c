@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_classify.h"
+#include "host/xm_classify.h"
 
 struct row {
     const char *name;
@@ -84,7 +84,7 @@ static void test_row(void **state)
     assert_int_equal(got, r->want);
     assert_true(found);
     assert_false(ev.failed);
-    xm_strvec_free(&ev);
+    xm_strvec_dispose(&ev);
 }
 
 static void test_wants_shim_only_for_libxl_pvh(void **state)

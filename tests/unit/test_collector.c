@@ -15,7 +15,7 @@
 #include <libxl.h>
 #include <xenstore.h>
 
-#include "xenmode.h"
+#include "xenmode/host.h"
 
 /* ---- the host the wrapped calls serve ---- */
 struct fdom { uint32_t domid; bool hvm; bool gone; const char *config; };

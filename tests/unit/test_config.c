@@ -10,7 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_config.h"
+#include "xenmode/configs.h"
+#include "xenmode/expo.h"
 
 #define ERR (-1)
 
@@ -175,7 +176,7 @@ static void test_row(void **state)
             fail_msg("%s: no warning containing '%s' (%zu warnings)", r->desc, r->warning,
                      c.n_warnings);
     }
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 }
 
 static void test_binary_data(void **state)
@@ -186,7 +187,7 @@ static void test_binary_data(void **state)
     assert_int_equal(xm_config_parse("x", elf, sizeof elf, &c, NULL), XM_OK);
     assert_non_null(c.error);
     assert_non_null(strstr(c.error, "xl would refuse it: binary data, not a text configuration"));
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 }
 
 /* libxlutil aborts on a NUL inside a string, and is quadratic on "+=":
@@ -199,7 +200,7 @@ static void test_unsafe_inputs(void **state)
     assert_int_equal(xm_config_parse("x", nul_in_string, sizeof nul_in_string - 1, &c, NULL),
                      XM_OK);
     assert_non_null(strstr(c.error, "NUL bytes, on which xl's parser aborts or stalls"));
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 
     for (int appends = XM_CONFIG_MAX_APPENDS; appends <= XM_CONFIG_MAX_APPENDS + 1; appends++) {
         char *text = malloc(64 + (size_t)appends * 16);
@@ -214,7 +215,7 @@ static void test_unsafe_inputs(void **state)
             assert_non_null(c.error);
             assert_non_null(strstr(c.error, "257 \"+=\" operations, more than the 256"));
         }
-        xm_config_clear(&c);
+        xm_config_dispose(&c);
         free(text);
     }
 }
@@ -227,7 +228,7 @@ static void test_names_kept_as_bytes(void **state)
     assert_int_equal(xm_config_parse("x", text, strlen(text), &c, NULL), XM_OK);
     assert_null(c.error);
     assert_string_equal(c.name, "caf\xc3\xa9 \"q\"");
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 }
 
 static void test_long_messages_are_bounded(void **state)
@@ -244,7 +245,7 @@ static void test_long_messages_are_bounded(void **state)
     assert_non_null(c.error);
     assert_true(strlen(c.error) < 1024);
     assert_non_null(strstr(c.error, "..."));
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
     free(text);
 }
 

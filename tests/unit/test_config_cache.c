@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "xm_config.h"
+#include "xenmode/configs.h"
 
 struct scratch {
     char dir[64];
@@ -251,7 +251,7 @@ static void test_fifo_does_not_block(void **state)
     struct xm_config c;
     assert_int_equal(xm_config_read_file(path, &c, NULL), XM_OK);
     assert_string_equal(c.error, "a FIFO, not a plain file");
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 }
 
 static void test_size_limit(void **state)
@@ -266,13 +266,13 @@ static void test_size_limit(void **state)
     struct xm_config c;
     assert_int_equal(xm_config_read_file(path, &c, NULL), XM_OK);
     assert_non_null(strstr(c.error, "1048577 bytes, larger than the 1048576-byte limit"));
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 
     /* Exactly at the limit is read (and refused before parsing: NULs). */
     assert_int_equal(truncate(path, XM_CONFIG_MAX_FILE_SIZE), 0);
     assert_int_equal(xm_config_read_file(path, &c, NULL), XM_OK);
     assert_non_null(strstr(c.error, "NUL bytes"));
-    xm_config_clear(&c);
+    xm_config_dispose(&c);
 }
 
 struct thread_arg {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_libxl.h"
-#include "xm_xenstore.h"
+#include "host/xm_libxl.h"
+#include "host/xm_devices.h"
 
 static enum xm_shim parse(const char *json, char **type)
 {

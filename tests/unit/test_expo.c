@@ -9,18 +9,18 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xm_expo.h"
+#include "xenmode/expo.h"
+#include "xenmode/host.h"
+#include "host/xm_domain.h"
 
 static char *s_dup(const char *s) { return strdup(s); }
 
 /* A snapshot with n domains named names[i], all hvm with one vbd. */
 static struct xm_snapshot *make_snap(const char *const *names, const uint32_t *domids, size_t n)
 {
-    struct xm_snapshot *s = calloc(1, sizeof *s);
-    s->domains = calloc(n, sizeof *s->domains);
-    s->n_domains = n;
+    struct xm_domain *doms = calloc(n, sizeof *doms);
     for (size_t i = 0; i < n; i++) {
-        struct xm_domain *d = &s->domains[i];
+        struct xm_domain *d = &doms[i];
         d->domid = domids[i];
         d->name = s_dup(names[i]);
         snprintf(d->uuid, sizeof d->uuid, "00000000-0000-0000-0000-%012u", domids[i]);
@@ -30,6 +30,10 @@ static struct xm_snapshot *make_snap(const char *const *names, const uint32_t *d
         d->devices[0].connected = 1;
         d->n_devices = 1;
     }
+    /* As the collector does: a snapshot always wraps a block of domains. */
+    struct xm_snapshot_block *b = xm_block_new(doms, n);
+    struct xm_snapshot *s = xm_snapshot_wrap(b);
+    xm_block_unref(b);
     return s;
 }
 
@@ -119,12 +123,12 @@ static void test_openmetrics_eof_and_counter_family(void **state)
     assert_non_null(strstr(out, "process_cpu_seconds_total 1.5\n"));
     size_t len = strlen(out);
     assert_true(len > 6 && strcmp(out + len - 6, "# EOF\n") == 0);
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
 
     xm_buf_init(&b);
     xm_expo_family(&b, XM_EXPO_TEXT, "process_cpu_seconds_total", XM_METRIC_COUNTER, "x");
     assert_non_null(strstr(xm_buf_cstr(&b), "# TYPE process_cpu_seconds_total counter\n"));
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
 }
 
 static void test_duplicate_names_keep_highest_domid(void **state)
@@ -165,7 +169,7 @@ static void test_values(void **state)
     xm_expo_sample(&b, "c", NULL, 0, 1.0 / 0.0);
     xm_expo_sample(&b, "d", NULL, 0, 42);
     assert_string_equal(xm_buf_cstr(&b), "a 0.25\nb 1e+20\nc +Inf\nd 42\n");
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
 }
 
 static void test_utf8_sanitize(void **state)
@@ -199,7 +203,7 @@ static void test_buf_grows_without_truncation(void **state)
     big[sizeof big - 1] = '\0';
     xm_buf_printf(&b, "%s|%s", big, big);
     assert_int_equal(b.len, 2 * (sizeof big - 1) + 1);
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
 }
 
 int main(void)

@@ -1,0 +1,211 @@
+#include "xenmode/expo.h"
+#include "xenmode/host.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t family_len(enum xm_expo_format f, enum xm_metric_type type, const char *name)
+{
+    size_t len = strlen(name);
+    if (f == XM_EXPO_OPENMETRICS && type == XM_METRIC_COUNTER && len > 6 &&
+        strcmp(name + len - 6, "_total") == 0)
+        len -= 6;
+    return len;
+}
+
+static void put_help_text(struct xm_buf *b, const char *help)
+{
+    for (const char *p = help; *p; p++) {
+        if (*p == '\\')
+            xm_buf_puts(b, "\\\\");
+        else if (*p == '\n')
+            xm_buf_puts(b, "\\n");
+        else
+            xm_buf_putc(b, *p);
+    }
+}
+
+void xm_expo_family(struct xm_buf *b, enum xm_expo_format f, const char *name,
+                    enum xm_metric_type type, const char *help)
+{
+    size_t len = family_len(f, type, name);
+    xm_buf_puts(b, "# HELP ");
+    xm_buf_append(b, name, len);
+    xm_buf_putc(b, ' ');
+    put_help_text(b, help);
+    xm_buf_puts(b, "\n# TYPE ");
+    xm_buf_append(b, name, len);
+    xm_buf_puts(b, type == XM_METRIC_COUNTER ? " counter\n" : " gauge\n");
+}
+
+void xm_expo_label_value(struct xm_buf *b, const char *s)
+{
+    /* Most values are plain ASCII: copy them without the UTF-8 pass. */
+    const unsigned char *q = (const unsigned char *)s;
+    while (*q >= 0x20 && *q < 0x7f && *q != '\\' && *q != '"')
+        q++;
+    if (*q == '\0') {
+        xm_buf_append(b, s, (size_t)(q - (const unsigned char *)s));
+        return;
+    }
+    bool changed = false;
+    char *clean = xm_utf8_sanitize(s, &changed);
+    if (!clean) {
+        b->failed = true;
+        return;
+    }
+    const char *start = clean;
+    for (const char *p = clean; *p; p++) {
+        const char *esc = NULL;
+        if (*p == '\\')
+            esc = "\\\\";
+        else if (*p == '"')
+            esc = "\\\"";
+        else if (*p == '\n')
+            esc = "\\n";
+        if (esc) {
+            xm_buf_append(b, start, (size_t)(p - start));
+            xm_buf_puts(b, esc);
+            start = p + 1;
+        }
+    }
+    xm_buf_puts(b, start);
+    free(clean);
+}
+
+static void put_value(struct xm_buf *b, double v)
+{
+    if (isnan(v))
+        xm_buf_puts(b, "NaN");
+    else if (isinf(v))
+        xm_buf_puts(b, v > 0 ? "+Inf" : "-Inf");
+    else if (v == (double)(int64_t)v && fabs(v) < 1e15)
+        xm_buf_printf(b, "%" PRId64, (int64_t)v);
+    else
+        xm_buf_printf(b, "%.17g", v);
+}
+
+void xm_expo_sample(struct xm_buf *b, const char *name, const struct xm_label *labels,
+                    size_t n_labels, double value)
+{
+    xm_buf_puts(b, name);
+    if (n_labels) {
+        xm_buf_putc(b, '{');
+        for (size_t i = 0; i < n_labels; i++) {
+            if (i)
+                xm_buf_putc(b, ',');
+            xm_buf_puts(b, labels[i].name);
+            xm_buf_puts(b, "=\"");
+            xm_expo_label_value(b, labels[i].value);
+            xm_buf_putc(b, '"');
+        }
+        xm_buf_putc(b, '}');
+    }
+    xm_buf_putc(b, ' ');
+    put_value(b, value);
+    xm_buf_putc(b, '\n');
+}
+
+void xm_expo_end(struct xm_buf *b, enum xm_expo_format f)
+{
+    if (f == XM_EXPO_OPENMETRICS)
+        xm_buf_puts(b, "# EOF\n");
+}
+
+/* A domain to publish; a nameless one is labelled "domid-<N>" from tmp. */
+struct named {
+    const struct xm_domain *d;
+    char tmp[24];
+};
+
+/* Computed from the element itself, so it stays right when qsort moves it. */
+static const char *label_of(const struct named *x)
+{
+    return x->d->name[0] ? x->d->name : x->tmp;
+}
+
+static int cmp_named(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+    int c = strcmp(label_of(x), label_of(y));
+    if (c)
+        return c;
+    return (x->d->domid > y->d->domid) - (x->d->domid < y->d->domid);
+}
+
+/* Returns the domains to publish without duplicate labels (the highest
+ * domid of a name wins); NULL on allocation failure. */
+static struct named *publishable(const struct xm_snapshot *snap, size_t *n_out)
+{
+    size_t n = snap->n_domains, k = 0;
+    struct named *v = calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i].d = &snap->domains[i];
+        snprintf(v[i].tmp, sizeof v[i].tmp, "domid-%" PRIu32, v[i].d->domid);
+    }
+    qsort(v, n, sizeof *v, cmp_named);
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && strcmp(label_of(&v[i]), label_of(&v[i + 1])) == 0)
+            continue;
+        v[k++] = v[i];
+    }
+    *n_out = k;
+    return v;
+}
+
+static int cmp_named_domid(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+    return (x->d->domid > y->d->domid) - (x->d->domid < y->d->domid);
+}
+
+void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap)
+{
+    xm_expo_family(b, f, "xen_up", XM_METRIC_GAUGE,
+                   "1 if the last collection from Xen succeeded, else 0.");
+    xm_expo_sample(b, "xen_up", NULL, 0, snap ? 1 : 0);
+    if (!snap)
+        return;
+
+    size_t n = 0;
+    struct named *v = publishable(snap, &n);
+    if (!v) {
+        b->failed = true;
+        return;
+    }
+    qsort(v, n, sizeof *v, cmp_named_domid);
+
+    xm_expo_family(b, f, "xen_domain_virt_mode", XM_METRIC_GAUGE,
+                   "Virtualization mode of the domain: 1 for the current mode, 0 for the others.");
+    for (size_t i = 0; i < n; i++) {
+        for (int m = 0; m < XM_MODE_COUNT; m++) {
+            struct xm_label l[] = {{"domain", label_of(&v[i])}, {"mode", xm_mode_name(m)}};
+            xm_expo_sample(b, "xen_domain_virt_mode", l, 2, v[i].d->mode == (enum xm_mode)m);
+        }
+    }
+
+    xm_expo_family(b, f, "xen_domain_info", XM_METRIC_GAUGE,
+                   "Identity of the domain: domid and uuid; always 1.");
+    for (size_t i = 0; i < n; i++) {
+        char domid[16];
+        snprintf(domid, sizeof domid, "%" PRIu32, v[i].d->domid);
+        struct xm_label l[] = {{"domain", label_of(&v[i])}, {"domid", domid}, {"uuid", v[i].d->uuid}};
+        xm_expo_sample(b, "xen_domain_info", l, 3, 1);
+    }
+
+    xm_expo_family(b, f, "xen_domain_pv_devices_connected", XM_METRIC_GAUGE,
+                   "PV devices of the domain whose backend is Connected (XenbusState 4), by kind.");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_domain *d = v[i].d;
+        for (size_t k = 0; k < d->n_devices; k++) {
+            struct xm_label l[] = {{"domain", label_of(&v[i])}, {"kind", d->devices[k].kind}};
+            xm_expo_sample(b, "xen_domain_pv_devices_connected", l, 2, d->devices[k].connected);
+        }
+    }
+    free(v);
+}

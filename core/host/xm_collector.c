@@ -1,0 +1,332 @@
+/* The snapshot: one libxl_list_domain call, then each domain's evidence
+ * from xenstore (and, for pvh records, the stored configuration), then the
+ * classifier. Connections are opened lazily and dropped after a failure so
+ * the next snapshot reconnects: a long-running front end recovers alone. */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xm_cache.h"
+#include "xm_classify.h"
+#include "xm_domain.h"
+#include "xm_devices.h"
+#include "xm_libxl.h"
+
+struct xm_collector {
+    pthread_mutex_t lock; /* one snapshot at a time: libxl ctx, xs handle, cache */
+    struct xm_libxl lx;
+    struct xm_xs xs;
+    struct xm_cache cache;         /* watches nothing in a one-shot collector */
+    unsigned long requests_total;  /* over the collector's life */
+    unsigned long cache_rebuilds;  /* caches discarded after a lost connection */
+    struct xm_snapshot_block *last_block; /* the domains of the last snapshot */
+    uint64_t generation;                  /* bumped whenever they change */
+};
+
+static int collector_new(struct xm_collector **out, bool watching, struct xm_error *err)
+{
+    struct xm_collector *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c)
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return xm_set_error(err, XM_ERR_NOMEM, "cannot create a mutex");
+    }
+    xm_libxl_init(&c->lx);
+    xm_xs_init(&c->xs);
+    xm_cache_init(&c->cache, watching);
+    *out = c;
+    return XM_OK;
+}
+
+int xm_collector_new(struct xm_collector **out, struct xm_error *err)
+{
+    return collector_new(out, true, err);
+}
+
+int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err)
+{
+    return collector_new(out, false, err);
+}
+
+void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st)
+{
+    pthread_mutex_lock(&c->lock);
+    st->xenstore_requests_total = c->requests_total + c->xs.requests;
+    st->cache_rebuilds_total = c->cache_rebuilds;
+    st->cached_domains = xm_cache_count(&c->cache);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void xm_collector_free(struct xm_collector *c)
+{
+    if (!c)
+        return;
+    xm_cache_dispose(&c->cache);
+    xm_block_unref(c->last_block);
+    xm_xs_close(&c->xs);
+    xm_libxl_close(&c->lx);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+enum inspect { INSPECT_OK, INSPECT_GONE, INSPECT_FAILED };
+
+/* Confirms with the hypervisor whether a domain whose nodes are missing
+ * still exists: missing nodes of a live domain are evidence to report, of
+ * a dead one a race to ignore. */
+static enum inspect confirm_alive(struct xm_collector *c, uint32_t domid, struct xm_error *err)
+{
+    int alive = xm_libxl_domain_exists(&c->lx, domid, err);
+    if (alive < 0)
+        return INSPECT_FAILED;
+    return alive ? INSPECT_OK : INSPECT_GONE;
+}
+
+static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *info,
+                                   struct xm_domain *d, uint32_t *backends, size_t *n_backends,
+                                   struct xm_error *err)
+{
+    struct xm_xs_domain xsd;
+    struct xm_strvec ev;
+    char *config_type = NULL;
+    enum inspect result = INSPECT_FAILED;
+    bool hvm = info->domain_type == LIBXL_DOMAIN_TYPE_HVM;
+    uint32_t domid = info->domid;
+
+    xm_strvec_init(&ev);
+    if (xm_xs_read_domain(&c->xs, domid, &xsd, &ev, err) == XM_XS_FAILED)
+        goto out;
+
+    bool untyped_domu = domid != 0 && hvm && !xsd.libxl_type && !xsd.domain_type;
+    if (!xsd.name || untyped_domu) {
+        result = confirm_alive(c, domid, err);
+        if (result != INSPECT_OK)
+            goto out;
+        result = INSPECT_FAILED;
+    }
+
+    struct xm_classify_input in = {
+        .domid = domid,
+        .hvm_flag = hvm,
+        .libxl_type = xsd.libxl_type,
+        .domain_type = xsd.domain_type,
+        .shim = XM_SHIM_NOT_READ,
+        .devices_connected = xsd.connected,
+    };
+    if (xm_classify_wants_shim(&in)) {
+        in.shim = xm_libxl_read_shim(&c->lx, domid, &config_type, &in.shim_detail);
+        in.config_type = config_type;
+    }
+
+    /* Device lines were added first; the classifier's reasons should lead. */
+    struct xm_strvec cls;
+    xm_strvec_init(&cls);
+    d->mode = xm_classify(&in, &cls);
+    for (size_t i = 0; i < ev.n; i++)
+        xm_strvec_addf(&cls, "%s", ev.items[i]);
+    if (!xsd.name)
+        xm_strvec_addf(&cls, "/local/domain/%" PRIu32 "/name absent", domid);
+    if (cls.failed) {
+        xm_strvec_dispose(&cls);
+        xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+
+    d->domid = domid;
+    d->hvm_flag = hvm;
+    snprintf(d->uuid, sizeof d->uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
+    d->name = xsd.name ? xsd.name : strdup("");
+    xsd.name = NULL;
+    d->devices = xsd.devices;
+    d->n_devices = xsd.n_devices;
+    xsd.devices = NULL;
+    xsd.n_devices = 0;
+    d->evidence = xm_strvec_steal(&cls, &d->n_evidence);
+    if (backends) {
+        memcpy(backends, xsd.backends, xsd.n_backends * sizeof *backends);
+        *n_backends = xsd.n_backends;
+    }
+    if (!d->name) {
+        xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        xm_domain_dispose(d);
+        memset(d, 0, sizeof *d);
+        goto out;
+    }
+    result = INSPECT_OK;
+out:
+    free(config_type);
+    xm_strvec_dispose(&ev);
+    xm_xs_domain_dispose(&xsd);
+    return result;
+}
+
+/* Drops the connection the failure came from; the next snapshot reopens. */
+static void close_xenstore(struct xm_collector *c)
+{
+    if (xm_cache_lost(&c->cache))
+        c->cache_rebuilds++;
+    c->requests_total += c->xs.requests;
+    c->xs.requests = 0;
+    xm_xs_close(&c->xs);
+}
+
+static void drop_failed(struct xm_collector *c, const struct xm_error *err)
+{
+    if (err->code == XM_ERR_XENSTORE)
+        close_xenstore(c);
+    else if (err->code == XM_ERR_LIBXL)
+        xm_libxl_close(&c->lx);
+}
+
+struct listing {
+    const libxl_dominfo *list;
+    int n;
+};
+
+static bool listed(const void *ctx, uint32_t domid)
+{
+    const struct listing *l = ctx;
+    int lo = 0, hi = l->n;
+    while (lo < hi) { /* libxl lists domains in domid order */
+        int mid = (lo + hi) / 2;
+        if (l->list[mid].domid < domid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < l->n && l->list[lo].domid == domid)
+        return true;
+    for (int i = 0; i < l->n; i++) /* in case the order ever changes */
+        if (l->list[i].domid == domid)
+            return true;
+    return false;
+}
+
+/* Asks the cache whether a listed domain must be read, and reads it if so;
+ * *reread tells that the snapshot's domains changed because of it. */
+static enum inspect refresh_domain(struct xm_collector *c, const libxl_dominfo *info,
+                                   bool *reread, struct xm_error *err)
+{
+    bool hvm = info->domain_type == LIBXL_DOMAIN_TYPE_HVM;
+    int must = xm_cache_must_read(&c->cache, &c->xs, info->domid,
+                                  libxl_uuid_bytearray_const(&info->uuid), hvm);
+    if (must < 0) {
+        xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        return INSPECT_FAILED;
+    }
+    if (!must)
+        return INSPECT_OK;
+
+    struct xm_domain fresh;
+    uint32_t backends[XM_MAX_BACKEND_DOMS];
+    size_t n_backends = 0;
+    memset(&fresh, 0, sizeof fresh);
+    *reread = true;
+    enum inspect r = inspect_domain(c, info, &fresh, backends, &n_backends, err);
+    if (r == INSPECT_OK)
+        xm_cache_store(&c->cache, &c->xs, &fresh, backends, n_backends);
+    else if (r == INSPECT_GONE)
+        xm_cache_forget(&c->cache, &c->xs, info->domid);
+    return r;
+}
+
+/* The one snapshot path: open, let the cache catch up with its watches,
+ * list, read what the cache says must be read (a one-shot collector's
+ * cache watches nothing, so that is every domain), and after a failure
+ * drop the connection it came from. */
+static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struct xm_error *err)
+{
+    libxl_dominfo *list = NULL;
+    int n = 0, rc;
+    double start = xm_monotonic_seconds();
+
+    if ((rc = xm_libxl_open(&c->lx, err)) != XM_OK)
+        return rc;
+    if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
+        return rc;
+    unsigned long requests_before = c->xs.requests;
+    if (xm_cache_begin(&c->cache, &c->xs, err) != XM_OK) {
+        /* xenstored went away: rebuild on a fresh connection right now. */
+        close_xenstore(c);
+        if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
+            return rc;
+        xm_cache_begin(&c->cache, &c->xs, err); /* a lost cache only registers */
+        requests_before = 0;
+    }
+    if ((rc = xm_libxl_list(&c->lx, &list, &n, err)) != XM_OK) {
+        drop_failed(c, err);
+        return rc;
+    }
+
+    struct listing listing = {list, n};
+    bool changed = xm_cache_drop_unlisted(&c->cache, &c->xs, listed, &listing) ||
+                   !c->last_block;
+    size_t count = 0;
+    for (int i = 0; i < n; i++) {
+        bool reread = false;
+        enum inspect r = refresh_domain(c, &list[i], &reread, err);
+        if (r == INSPECT_FAILED) {
+            drop_failed(c, err);
+            libxl_dominfo_list_free(list, n);
+            return err->code;
+        }
+        changed |= reread || r == INSPECT_GONE;
+        count += r == INSPECT_OK;
+    }
+    xm_cache_end(&c->cache, &c->xs);
+    libxl_dominfo_list_free(list, n);
+
+    /* Nothing re-read, nothing gone, nothing new: the last domains stand. */
+    if (changed || c->last_block->n != count) {
+        struct xm_domain *doms;
+        size_t k;
+        if ((rc = xm_cache_domains(&c->cache, &doms, &k, err)) != XM_OK)
+            return rc;
+        struct xm_snapshot_block *b = xm_block_new(doms, k);
+        if (!b) {
+            for (size_t i = 0; i < k; i++)
+                xm_domain_dispose(&doms[i]);
+            free(doms);
+            return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        }
+        xm_block_unref(c->last_block);
+        c->last_block = b;
+        c->generation++;
+    }
+    struct xm_snapshot *snap = xm_snapshot_wrap(c->last_block);
+    if (!snap)
+        return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+    /* A cache that watches nothing cannot tell that the host is unchanged. */
+    snap->generation = xm_cache_watching(&c->cache) ? c->generation : 0;
+    snap->xenstore_requests = c->xs.requests - requests_before;
+    snap->duration_seconds = xm_monotonic_seconds() - start;
+    *out = snap;
+    return XM_OK;
+}
+
+int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
+                          struct xm_error *err)
+{
+    struct xm_error local;
+    if (!err)
+        err = &local;
+    *out = NULL;
+    err->code = XM_OK;
+    err->message[0] = '\0';
+    pthread_mutex_lock(&c->lock);
+    int rc = take_snapshot(c, out, err);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz)
+{
+    pthread_mutex_lock(&c->lock);
+    xm_libxl_xen_version(&c->lx, out, outsz);
+    pthread_mutex_unlock(&c->lock);
+}

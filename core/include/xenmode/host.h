@@ -1,0 +1,132 @@
+/*
+ * xenmode/host.h - host collection: the mode of every domain on this Xen
+ * host, from libxl and xenstore, kept fresh by xenstore watches.
+ *
+ * The core knows Xen and nothing about HTTP, collectd or terminals. Every
+ * front end (exporter, collectd plugin, CLI) asks a collector for a snapshot
+ * of the host's domains and formats it. The core never prints and never
+ * exits: failures come back as an xm_error (code + one-line message).
+ *
+ * Sources: core/host/ (xm_collector.c, xm_cache.c, xm_libxl.c,
+ * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c).
+ *
+ * Ownership: a snapshot returned by xm_collector_snapshot() belongs to the
+ * caller and is released with xm_snapshot_free(). Its domains, and the
+ * strings inside them, live in a reference-counted block that snapshots of
+ * an unchanged host share; they are never modified once returned. There is
+ * no other way to make a snapshot. All *_free() functions accept NULL.
+ *
+ * Thread safety: one collector may be used from several threads; snapshots
+ * are taken one at a time under the collector's lock. A snapshot is
+ * immutable once returned and may be read from any thread.
+ */
+#ifndef XENMODE_HOST_H
+#define XENMODE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xenmode/util.h"
+
+/* Connected PV devices of one kind ("vbd", "vif", ...). */
+struct xm_devcount {
+    char *kind;
+    unsigned present;   /* frontends found under device/<kind>/ */
+    unsigned connected; /* of those, backend state == 4 */
+};
+
+struct xm_domain {
+    uint32_t domid;
+    char *name;            /* bytes as read from xenstore, NUL-terminated;
+                              may be invalid UTF-8 (see xm_utf8_sanitize) */
+    char uuid[37];         /* canonical 8-4-4-4-12 lower-case form */
+    bool hvm_flag;         /* the hypervisor's hvm_guest flag */
+    enum xm_mode mode;
+    struct xm_devcount *devices; /* sorted by kind */
+    size_t n_devices;
+    char **evidence;       /* what decided the mode, in the order it was used */
+    size_t n_evidence;
+};
+
+struct xm_snapshot_block;
+
+struct xm_snapshot {
+    struct xm_domain *domains; /* sorted by domid */
+    size_t n_domains;
+    double duration_seconds;   /* time spent collecting */
+    unsigned long xenstore_requests; /* xenstore requests this snapshot made */
+    /* Equal non-zero generations from one collector mean equal domains, so
+     * a front end may reuse what it formatted from the earlier one. 0: not
+     * comparable (one-shot collectors). */
+    uint64_t generation;
+    struct xm_snapshot_block *block_; /* internal: shared, refcounted domains */
+};
+
+struct xm_collector;
+
+/*
+ * xm_collector_new
+ *
+ * Creates a collector. It does not connect yet: libxl and xenstore are
+ * opened by the first snapshot and reopened by later ones after a failure,
+ * so a long-running front end recovers by itself when Xen comes back.
+ *
+ * RETURN VALUE: XM_OK, or XM_ERR_NOMEM with err filled.
+ */
+int xm_collector_new(struct xm_collector **out, struct xm_error *err);
+
+/*
+ * xm_collector_new_oneshot
+ *
+ * As xm_collector_new, for a program that takes one snapshot and exits
+ * (the CLI): no watches are registered, every snapshot is a plain full
+ * read. xm_collector_new's collectors keep per-domain evidence cached and
+ * fresh through xenstore watches (see core/host/xm_cache.h), so a snapshot of
+ * an unchanged host sends no xenstore request.
+ */
+int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err);
+
+struct xm_collector_stats {
+    unsigned long xenstore_requests_total; /* since the collector was made */
+    unsigned long cache_rebuilds_total;    /* caches discarded after xenstore
+                                              connection losses */
+    size_t cached_domains;
+};
+void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st);
+
+/*
+ * xm_collector_snapshot
+ *
+ * Lists every domain with one libxl_list_domain call and classifies each.
+ * A domain that disappears between listing and inspection is left out
+ * without error.
+ *
+ * RETURN VALUE: XM_OK and *out set (caller frees with xm_snapshot_free), or
+ * an error code with *out NULL and err filled. After XM_ERR_XENSTORE or
+ * XM_ERR_LIBXL the collector drops its connections and reopens them on the
+ * next call.
+ */
+int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
+                          struct xm_error *err);
+
+/*
+ * xm_collector_xen_version
+ *
+ * Writes the hypervisor's version ("4.17.7") into out, or "" when libxl has
+ * not been opened successfully yet.
+ */
+void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz);
+
+void xm_collector_free(struct xm_collector *c);
+void xm_snapshot_free(struct xm_snapshot *snap);
+
+/*
+ * xm_domain_devcount
+ *
+ * RETURN VALUE: the count for kind, or NULL when the domain has no such kind.
+ */
+const struct xm_devcount *xm_domain_devcount(const struct xm_domain *d,
+                                             const char *kind);
+
+#endif
