@@ -5,27 +5,34 @@
 
 #include "cli.h"
 
-int cli_parse_options(const char *cmd, int argc, char **argv, const struct option *opts,
-                      void (*usage)(FILE *), int (*on_option)(int opt, const char *arg, void *ctx),
-                      void *ctx)
+int cli_parse_options(const struct cli_options *o, int argc, char **argv, void *ctx)
 {
+    struct option opts[CLI_MAX_OPTIONS + 2];
+    size_t n = 0;
+    while (n < CLI_MAX_OPTIONS && o->opts[n].name) {
+        opts[n] = o->opts[n];
+        n++;
+    }
+    opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'h') {
-            usage(stdout);
+            o->usage(stdout);
             return EXIT_OK;
         }
         if (c == '?' || c == ':')
-            return cli_usage_error(usage, "%s: unknown or incomplete option '%s'", cmd,
+            return cli_usage_error(o->usage, "%s: unknown or incomplete option '%s'", o->cmd,
                                    argv[optind - 1]);
-        int rc = on_option(c, optarg, ctx);
+        int rc = o->on_option(c, optarg, ctx);
         if (rc != EXIT_OK)
             return rc;
     }
     if (optind < argc)
-        return cli_usage_error(usage, "%s: unexpected argument '%s'", cmd, argv[optind]);
+        return cli_usage_error(o->usage, "%s: unexpected argument '%s'", o->cmd, argv[optind]);
     return -1;
 }
 

@@ -38,20 +38,30 @@ int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 struct option;
+
+/* A subcommand's command line: its name, its usage, its own long options
+ * (getopt_long's table, at most CLI_MAX_OPTIONS; --help is added) and the
+ * handler that stores each option into the command's context, returning
+ * EXIT_OK or an exit status. */
+#define CLI_MAX_OPTIONS 14
+struct cli_options {
+    const char *cmd;
+    void (*usage)(FILE *out);
+    const struct option *opts;
+    int (*on_option)(int opt, const char *arg, void *ctx);
+};
+
 /*
  * cli_parse_options
  *
- * The option loop of a subcommand: getopt_long over opts (long options
- * only), where --help (val 'h') prints usage on stdout, an unknown option,
- * a missing value or a stray argument is a usage error, and every other
- * option goes to on_option(val, value, ctx), which returns EXIT_OK or an
- * exit status.
+ * The option loop every subcommand shares: --help prints the usage on
+ * stdout; an unknown option, a missing value or a stray argument is a
+ * usage error (message and usage on stderr); every other option goes to
+ * o->on_option with ctx.
  * RETURN VALUE: -1 to go on with the command, or the exit status to end it
  * with (EXIT_OK after --help).
  */
-int cli_parse_options(const char *cmd, int argc, char **argv, const struct option *opts,
-                      void (*usage)(FILE *), int (*on_option)(int opt, const char *arg, void *ctx),
-                      void *ctx);
+int cli_parse_options(const struct cli_options *o, int argc, char **argv, void *ctx);
 
 /* A --format value that must be first or second: *is_second set, EXIT_OK;
  * anything else is a usage error naming both (EXIT_USAGE). */

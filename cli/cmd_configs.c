@@ -191,17 +191,18 @@ static int configs_option(int opt, const char *arg, void *ctx)
     return EXIT_OK;
 }
 
+static const struct option configs_opts[] = {
+    {"xen.config-dir", required_argument, NULL, 'd'},
+    {"format", required_argument, NULL, 'f'},
+    {"all", no_argument, NULL, 'a'},
+    {NULL, 0, NULL, 0},
+};
+static const struct cli_options configs_cli = {"configs", configs_usage, configs_opts, configs_option};
+
 int cmd_configs(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"xen.config-dir", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},
-        {"all", no_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct configs_args a = {.dir = XM_CONFIG_DEFAULT_DIR};
-    int parsed = cli_parse_options("configs", argc, argv, opts, configs_usage, configs_option, &a);
+    int parsed = cli_parse_options(&configs_cli, argc, argv, &a);
     if (parsed >= 0)
         return parsed;
     const char *dir = a.dir;

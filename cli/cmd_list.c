@@ -133,16 +133,17 @@ static int list_option(int opt, const char *arg, void *ctx)
     return EXIT_OK;
 }
 
+static const struct option list_opts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"explain", no_argument, NULL, 'e'},
+    {NULL, 0, NULL, 0},
+};
+static const struct cli_options list_cli = {"list", list_usage, list_opts, list_option};
+
 int cmd_list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"explain", no_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct list_args a = {0};
-    int parsed = cli_parse_options("list", argc, argv, opts, list_usage, list_option, &a);
+    int parsed = cli_parse_options(&list_cli, argc, argv, &a);
     if (parsed >= 0)
         return parsed;
 

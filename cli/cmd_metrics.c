@@ -63,16 +63,17 @@ static int metrics_option(int opt, const char *arg, void *ctx)
     return EXIT_OK;
 }
 
+static const struct option metrics_opts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+static const struct cli_options metrics_cli = {"metrics", metrics_usage, metrics_opts, metrics_option};
+
 int cmd_metrics(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct metrics_args a = {0};
-    int parsed = cli_parse_options("metrics", argc, argv, opts, metrics_usage, metrics_option, &a);
+    int parsed = cli_parse_options(&metrics_cli, argc, argv, &a);
     if (parsed >= 0)
         return parsed;
     enum xm_expo_format fmt = a.openmetrics ? XM_EXPO_OPENMETRICS : XM_EXPO_TEXT;

@@ -102,20 +102,21 @@ static int self_option(int opt, const char *arg, void *ctx)
     return EXIT_OK;
 }
 
+static const struct option self_opts[] = {
+    {"explain", no_argument, NULL, 'e'},
+    {"format", required_argument, NULL, 'f'},
+    {"path.sysfs", required_argument, NULL, 's'},
+    {"path.procfs", required_argument, NULL, 'p'},
+    {"cpuid.file", required_argument, NULL, 'c'},
+    {"no-cpuid", no_argument, NULL, 'n'},
+    {NULL, 0, NULL, 0},
+};
+static const struct cli_options self_cli = {"self", self_usage, self_opts, self_option};
+
 int cmd_self(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"explain", no_argument, NULL, 'e'},
-        {"format", required_argument, NULL, 'f'},
-        {"path.sysfs", required_argument, NULL, 's'},
-        {"path.procfs", required_argument, NULL, 'p'},
-        {"cpuid.file", required_argument, NULL, 'c'},
-        {"no-cpuid", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct self_args a = {0};
-    int parsed = cli_parse_options("self", argc, argv, opts, self_usage, self_option, &a);
+    int parsed = cli_parse_options(&self_cli, argc, argv, &a);
     if (parsed >= 0)
         return parsed;
     struct xm_guest_options opt = a.opt;
