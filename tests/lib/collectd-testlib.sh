@@ -1,6 +1,8 @@
 # Helpers for the collectd plugin's integration tests
-# (tests/integration/test-collectd-*.sh). Source after tests/lib/testlib.sh
-# and tl_tmpdir.
+# (tests/integration/test-collectd-*.sh). Sourcing it is the whole preamble:
+# it sources testlib.sh, makes the scratch directory ($TL_TMP) and sets
+# MIXED (the mixed fixture) and CONF (where the test's collectd.conf goes);
+# the test then calls xmc_require.
 #
 # A test writes a collectd.conf with xmc_conf, starts a real collectd in the
 # foreground on a fake Xen host with xmc_start (always stopped on exit),
@@ -8,6 +10,11 @@
 # and the csv files (xmc_csv). collectd's stock plugins (logfile, unixsock,
 # csv, write_prometheus) load from the stock plugin directory, ours from
 # $XM_BUILD: collectd allows PluginDir to change between LoadPlugin lines.
+
+source "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
+tl_tmpdir
+MIXED="$XM_ROOT/tests/fixtures/mixed.json"
+CONF="$TL_TMP/collectd.conf"
 
 XMC_COLLECTD=${XMC_COLLECTD:-/usr/sbin/collectd}
 XMC_COLLECTDCTL=${XMC_COLLECTDCTL:-/usr/bin/collectdctl}
