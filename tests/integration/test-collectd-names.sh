@@ -59,13 +59,7 @@ FIX="$TL_TMP/names.json"
                        + [.[] | {key: "/local/domain/\(.domid)/name", value: .name}] | from_entries)}' >"$FIX"
 
 PORT=$(free_port)
-xmc_conf "$CONF" 0.2 '' "LoadPlugin write_prometheus
-<Plugin write_prometheus>
-  Host \"127.0.0.1\"
-  Port \"$PORT\"
-</Plugin>"
-if xmc_start "$FIX" "$CONF"; then ok "collectd starts on a host with awkward names"
-else not_ok "collectd starts on a host with awkward names"; finish; exit; fi
+xmc_start_wp "$FIX" 0.2 "$PORT" "collectd starts on a host with awkward names"
 
 last=$(( ${#WANT[@]} - 1 ))
 check "values arrive" wait_until 10 xmc_has_value "${WANT[$last]}" gauge-pv 1

@@ -16,13 +16,7 @@ fi
 HOST="$TL_TMP/host.json"
 cp "$MIXED" "$HOST"
 WP_PORT=$(free_port)
-xmc_conf "$CONF" 0.5 '' "LoadPlugin write_prometheus
-<Plugin write_prometheus>
-  Host \"127.0.0.1\"
-  Port \"$WP_PORT\"
-</Plugin>"
-if xmc_start "$HOST" "$CONF"; then ok "collectd starts with write_prometheus"
-else not_ok "collectd starts with write_prometheus"; finish; exit; fi
+xmc_start_wp "$HOST" 0.5 "$WP_PORT" "collectd starts with write_prometheus"
 
 # collectd's own page first.
 wp_has_all() {

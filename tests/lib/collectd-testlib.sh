@@ -59,6 +59,24 @@ xmc_require() {
     fi
 }
 
+# xmc_start_wp FIXTURE INTERVAL PORT DESCRIPTION: writes $CONF with
+# collectd's stock write_prometheus serving on 127.0.0.1:PORT, starts
+# collectd on FIXTURE, and reports "DESCRIPTION"; the test ends (finish)
+# when collectd does not start.
+xmc_start_wp() {
+    local fixture=$1 interval=$2 port=$3 desc=$4
+    xmc_conf "$CONF" "$interval" '' "LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Host \"127.0.0.1\"
+  Port \"$port\"
+</Plugin>"
+    if xmc_start "$fixture" "$CONF"; then
+        ok "$desc"
+    else
+        not_ok "$desc"; finish; exit
+    fi
+}
+
 # xmc_conf FILE INTERVAL XENMODE-BLOCK-LINES [EXTRA-CONFIG]
 # Writes a complete collectd.conf: logfile (info, to $XMC_LOG), unixsock,
 # csv, EXTRA-CONFIG (more stock plugins), then xenmode from the build dir.
