@@ -32,13 +32,14 @@ TEST_PROGRAMS :=
 INSTALL_TARGETS :=
 MAN_PAGES :=
 
-.PHONY: all deps test test-unit run clean install bench fuzz
+.PHONY: all deps test run clean install bench fuzz
 all:
 
 include core/module.mk
 include cli/module.mk
 include tests/module.mk
 -include exporter/module.mk
+-include bench/module.mk
 -include collectd-plugin/module.mk
 -include dashboards/module.mk
 -include fuzz/module.mk

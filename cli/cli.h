@@ -37,26 +37,49 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-struct option;
+/* One option of a subcommand, stored into the command's context (a struct
+ * of its own) at offset. */
+enum cli_opt_kind {
+    CLI_FLAG,   /* no value: sets a bool */
+    CLI_STRING, /* a value: sets a const char * */
+    CLI_CHOICE, /* a value that must be choices[0] or choices[1]: sets a bool
+                   to whether it is choices[1] */
+};
+struct cli_opt {
+    const char *name;       /* the long option, without "--"; NULL ends a table */
+    enum cli_opt_kind kind;
+    size_t offset;          /* offsetof(context, field) */
+    const char *choices[2]; /* CLI_CHOICE */
+    bool nonempty;          /* CLI_STRING: an empty value is a usage error */
+};
+
+#define CLI_MAX_OPTIONS 14
+/* A subcommand's command line: its name, its usage and its options (at
+ * most CLI_MAX_OPTIONS; --help is added). */
+struct cli_options {
+    const char *cmd;
+    void (*usage)(FILE *out);
+    const struct cli_opt *opts;
+};
+
 /*
  * cli_parse_options
  *
- * The option loop of a subcommand: getopt_long over opts (long options
- * only), where --help (val 'h') prints usage on stdout, an unknown option,
- * a missing value or a stray argument is a usage error, and every other
- * option goes to on_option(val, value, ctx), which returns EXIT_OK or an
- * exit status.
+ * The option loop every subcommand shares (getopt_long, long options
+ * only): --help prints the usage on stdout; an unknown option, a missing,
+ * empty or unknown value, or a stray argument is a usage error (message and
+ * usage on stderr); every other option is stored into ctx.
  * RETURN VALUE: -1 to go on with the command, or the exit status to end it
  * with (EXIT_OK after --help).
  */
-int cli_parse_options(const char *cmd, int argc, char **argv, const struct option *opts,
-                      void (*usage)(FILE *), int (*on_option)(int opt, const char *arg, void *ctx),
-                      void *ctx);
-
-/* A --format value that must be first or second: *is_second set, EXIT_OK;
- * anything else is a usage error naming both (EXIT_USAGE). */
-int cli_format(const char *cmd, const char *arg, const char *first, const char *second,
-               void (*usage)(FILE *), bool *is_second);
+int cli_parse_options(const struct cli_options *o, int argc, char **argv, void *ctx);
+/* In a command: parses, and returns from it when parsing ends the command. */
+#define CLI_PARSE_OPTIONS(o, argc, argv, ctx)                            \
+    do {                                                                  \
+        int parsed_ = cli_parse_options((o), (argc), (argv), (ctx));     \
+        if (parsed_ >= 0)                                                 \
+            return parsed_;                                               \
+    } while (0)
 
 /* Writes s for a terminal: valid UTF-8 kept, invalid bytes as U+FFFD,
  * control characters and backslash escaped (\n, \t, \\, \xNN), so a name

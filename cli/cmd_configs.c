@@ -1,8 +1,8 @@
 /* xenmode configs: the mode each domain configuration file asks for, and,
  * when Xen can be read, whether the domain runs and in which mode. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +24,18 @@ static void configs_usage(FILE *out)
             "  --all                 also list the files left out on purpose, with the reason\n",
             XM_CONFIG_DEFAULT_DIR, XM_CONFIG_AUTO_SUBDIR);
 }
+
+struct configs_args {
+    const char *dir;
+    bool json, all;
+};
+static const struct cli_opt configs_opts[] = {
+    {"xen.config-dir", CLI_STRING, offsetof(struct configs_args, dir), {NULL, NULL}, true},
+    {"format", CLI_CHOICE, offsetof(struct configs_args, json), {"table", "json"}, false},
+    {"all", CLI_FLAG, offsetof(struct configs_args, all), {NULL, NULL}, false},
+    {NULL, CLI_FLAG, 0, {NULL, NULL}, false},
+};
+static const struct cli_options configs_cli = {"configs", configs_usage, configs_opts};
 
 /* What Xen says about one configured domain. */
 struct running {
@@ -168,42 +180,10 @@ fail:
     return -1;
 }
 
-struct configs_args {
-    const char *dir;
-    bool json, all;
-};
-
-static int configs_option(int opt, const char *arg, void *ctx)
-{
-    struct configs_args *a = ctx;
-    switch (opt) {
-    case 'd':
-        if (!arg[0])
-            return cli_usage_error(configs_usage, "configs: --xen.config-dir must not be empty");
-        a->dir = arg;
-        break;
-    case 'f':
-        return cli_format("configs", arg, "table", "json", configs_usage, &a->json);
-    case 'a':
-        a->all = true;
-        break;
-    }
-    return EXIT_OK;
-}
-
 int cmd_configs(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"xen.config-dir", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},
-        {"all", no_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct configs_args a = {.dir = XM_CONFIG_DEFAULT_DIR};
-    int parsed = cli_parse_options("configs", argc, argv, opts, configs_usage, configs_option, &a);
-    if (parsed >= 0)
-        return parsed;
+    CLI_PARSE_OPTIONS(&configs_cli, argc, argv, &a);
     const char *dir = a.dir;
     bool json = a.json, all = a.all;
 

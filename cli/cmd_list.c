@@ -1,7 +1,7 @@
 /* xenmode list: every domain with its mode, as a table or JSON. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +17,16 @@ static void list_usage(FILE *out)
             "  --format FORMAT  table (default) or json\n"
             "  --explain        show the evidence that decided each domain's mode\n");
 }
+
+struct list_args {
+    bool json, explain;
+};
+static const struct cli_opt list_opts[] = {
+    {"format", CLI_CHOICE, offsetof(struct list_args, json), {"table", "json"}, false},
+    {"explain", CLI_FLAG, offsetof(struct list_args, explain), {NULL, NULL}, false},
+    {NULL, CLI_FLAG, 0, {NULL, NULL}, false},
+};
+static const struct cli_options list_cli = {"list", list_usage, list_opts};
 
 static void put_devices(FILE *out, const struct xm_domain *d)
 {
@@ -120,31 +130,10 @@ static int print_json(const struct xm_snapshot *snap, bool explain)
     return cli_print_json(arr);
 }
 
-struct list_args {
-    bool json, explain;
-};
-
-static int list_option(int opt, const char *arg, void *ctx)
-{
-    struct list_args *a = ctx;
-    if (opt == 'f')
-        return cli_format("list", arg, "table", "json", list_usage, &a->json);
-    a->explain = true; /* 'e' */
-    return EXIT_OK;
-}
-
 int cmd_list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"explain", no_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct list_args a = {0};
-    int parsed = cli_parse_options("list", argc, argv, opts, list_usage, list_option, &a);
-    if (parsed >= 0)
-        return parsed;
+    CLI_PARSE_OPTIONS(&list_cli, argc, argv, &a);
 
     struct xm_snapshot *snap = cli_snapshot();
     if (!snap)

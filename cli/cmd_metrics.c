@@ -3,8 +3,8 @@
  * file atomically (temporary file + rename), so a collector never reads a
  * half-written file. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +22,17 @@ static void metrics_usage(FILE *out)
             "\n"
             "When Xen cannot be read, xen_up 0 is written and the status is 2.\n");
 }
+
+struct metrics_args {
+    bool openmetrics;
+    const char *output;
+};
+static const struct cli_opt metrics_opts[] = {
+    {"format", CLI_CHOICE, offsetof(struct metrics_args, openmetrics), {"text", "openmetrics"}, false},
+    {"output", CLI_STRING, offsetof(struct metrics_args, output), {NULL, NULL}, false},
+    {NULL, CLI_FLAG, 0, {NULL, NULL}, false},
+};
+static const struct cli_options metrics_cli = {"metrics", metrics_usage, metrics_opts};
 
 static int write_atomically(const char *path, const char *data, size_t len)
 {
@@ -49,32 +60,10 @@ static int write_atomically(const char *path, const char *data, size_t len)
     return rc;
 }
 
-struct metrics_args {
-    bool openmetrics;
-    const char *output;
-};
-
-static int metrics_option(int opt, const char *arg, void *ctx)
-{
-    struct metrics_args *a = ctx;
-    if (opt == 'f')
-        return cli_format("metrics", arg, "text", "openmetrics", metrics_usage, &a->openmetrics);
-    a->output = arg; /* 'o' */
-    return EXIT_OK;
-}
-
 int cmd_metrics(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct metrics_args a = {0};
-    int parsed = cli_parse_options("metrics", argc, argv, opts, metrics_usage, metrics_option, &a);
-    if (parsed >= 0)
-        return parsed;
+    CLI_PARSE_OPTIONS(&metrics_cli, argc, argv, &a);
     enum xm_expo_format fmt = a.openmetrics ? XM_EXPO_OPENMETRICS : XM_EXPO_TEXT;
     const char *output = a.output;
 

@@ -1,7 +1,7 @@
 /* xenmode self: the mode of the machine xenmode runs on, from inside it.
  * Exit 0 on Xen, 1 when not on Xen, 2 on errors. */
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +26,22 @@ static void self_usage(FILE *out)
             "\n"
             "Exit status: 0 on Xen, 1 not on Xen, 2 on errors.\n");
 }
+
+struct self_args {
+    struct xm_guest_options opt;
+    bool json, explain;
+};
+#define SELF_OPT(field) offsetof(struct self_args, opt.field)
+static const struct cli_opt self_opts[] = {
+    {"explain", CLI_FLAG, offsetof(struct self_args, explain), {NULL, NULL}, false},
+    {"format", CLI_CHOICE, offsetof(struct self_args, json), {"text", "json"}, false},
+    {"path.sysfs", CLI_STRING, SELF_OPT(sysfs), {NULL, NULL}, false},
+    {"path.procfs", CLI_STRING, SELF_OPT(procfs), {NULL, NULL}, false},
+    {"cpuid.file", CLI_STRING, SELF_OPT(cpuid_file), {NULL, NULL}, false},
+    {"no-cpuid", CLI_FLAG, SELF_OPT(no_cpuid), {NULL, NULL}, false},
+    {NULL, CLI_FLAG, 0, {NULL, NULL}, false},
+};
+static const struct cli_options self_cli = {"self", self_usage, self_opts};
 
 static void put_joined(FILE *out, const struct xm_guest_result *r, const char *sep)
 {
@@ -83,41 +99,10 @@ out_o:
     return -1;
 }
 
-struct self_args {
-    struct xm_guest_options opt;
-    bool json, explain;
-};
-
-static int self_option(int opt, const char *arg, void *ctx)
-{
-    struct self_args *a = ctx;
-    switch (opt) {
-    case 'e': a->explain = true; break;
-    case 's': a->opt.sysfs = arg; break;
-    case 'p': a->opt.procfs = arg; break;
-    case 'c': a->opt.cpuid_file = arg; break;
-    case 'n': a->opt.no_cpuid = true; break;
-    case 'f': return cli_format("self", arg, "text", "json", self_usage, &a->json);
-    }
-    return EXIT_OK;
-}
-
 int cmd_self(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"explain", no_argument, NULL, 'e'},
-        {"format", required_argument, NULL, 'f'},
-        {"path.sysfs", required_argument, NULL, 's'},
-        {"path.procfs", required_argument, NULL, 'p'},
-        {"cpuid.file", required_argument, NULL, 'c'},
-        {"no-cpuid", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct self_args a = {0};
-    int parsed = cli_parse_options("self", argc, argv, opts, self_usage, self_option, &a);
-    if (parsed >= 0)
-        return parsed;
+    CLI_PARSE_OPTIONS(&self_cli, argc, argv, &a);
     struct xm_guest_options opt = a.opt;
     bool json = a.json, explain = a.explain;
     if (opt.no_cpuid && opt.cpuid_file) {

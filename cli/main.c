@@ -28,24 +28,27 @@ static void usage(FILE *out)
     fprintf(out, "\n'xenmode COMMAND --help' describes a command's options.\n");
 }
 
+static void verror(const char *fmt, va_list ap)
+{
+    fputs("xenmode: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("xenmode: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    verror(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
 {
     va_list ap;
-    fputs("xenmode: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    verror(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -18,7 +18,7 @@ $(EXPORTER_BIN): $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS)
 
 $(EXPORTER_TEST): $(EXPORTER_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
 
 # Test helper: bcrypt hashes for the web config tests.
 $(XE_BCRYPT): $(BUILD)/exporter/tests/xe_bcrypt.o
@@ -53,6 +53,3 @@ install-exporter: $(EXPORTER_BIN) $(EXPORTER_MAN)
 # `make run`: the real host when Xen runs here, else the demo fake host.
 run: deps all
 	@BUILD=$(BUILD) exporter/run.sh $(ARGS)
-
-# bench/ has no include line of its own in the top Makefile.
--include bench/module.mk

@@ -37,6 +37,7 @@ TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh tests/integration/test
                  tests/integration/test-libxl-symbols.sh
 TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh tests/integration/test-cli-exit.sh \
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
-                 tests/integration/test-self.sh tests/integration/test-cache.sh
+                 tests/integration/test-self.sh tests/integration/test-cache.sh \
+                 tests/integration/test-doc-links.sh
 
 TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh

@@ -1,7 +1,7 @@
 /*
  * xm_classify.h - the pure classifier: evidence in, mode out.
  *
- * It implements DESIGN.md "How the mode is determined" and nothing else: no
+ * It implements docs/design.md "How the mode is decided (dom0)" and nothing else: no
  * I/O, so the unit tests drive it with a table whose rows are the rules.
  * Every decision appends a line to the evidence list.
  */

@@ -249,8 +249,11 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
         return rc;
     if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
         return rc;
+    /* Registering the watches (first snapshot on a connection) is not this
+     * snapshot's reading; draining their events sends nothing. */
+    int begun = xm_cache_begin(&c->cache, &c->xs, err);
     unsigned long requests_before = c->xs.requests;
-    if (xm_cache_begin(&c->cache, &c->xs, err) != XM_OK) {
+    if (begun != XM_OK) {
         /* xenstored went away: rebuild on a fresh connection right now. */
         close_xenstore(c);
         if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)

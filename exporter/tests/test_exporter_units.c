@@ -1,13 +1,20 @@
 /* Table tests of the exporter's pure parts: content negotiation, listen
  * addresses, flags, log line formatting, the web config loader and the
- * gzip round trip. TAP output ("ok N - ..."), like the shell tests. */
+ * gzip round trip. cmocka, one test per module; within a test every table
+ * row is checked (check()) and every failing row is printed before the
+ * test fails, so one run names them all. */
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <crypt.h>
 #include <zlib.h>
+
+#include <cmocka.h>
 
 #include "xe_flags.h"
 #include "xe_gzip.h"
@@ -17,24 +24,34 @@
 #include "xe_process.h"
 #include "xe_webconfig.h"
 
-static int n_tests, n_failed;
+static int rows_failed;
 
+/* One row's assertion: a failure is printed with the row's description and
+ * fails the current test at its end_rows(). */
 static void check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void check(int cond, const char *fmt, ...)
 {
+    if (cond)
+        return;
+    char msg[1024];
     va_list ap;
-    n_tests++;
-    if (!cond)
-        n_failed++;
-    printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    putchar('\n');
+    print_error("failed: %s\n", msg);
+    rows_failed++;
 }
 
-static void test_format(void)
+static void end_rows(void)
 {
+    int n = rows_failed;
+    rows_failed = 0;
+    assert_int_equal(n, 0);
+}
+
+static void test_format(void **state)
+{
+    (void)state;
     static const struct {
         const char *accept;
         enum xm_expo_format want;
@@ -81,10 +98,12 @@ static void test_format(void)
         check(got == cases[i].want, "Accept: %s -> %s", cases[i].accept ? cases[i].accept : "(none)",
               cases[i].want == XM_EXPO_TEXT ? "text" : "openmetrics");
     }
+    end_rows();
 }
 
-static void test_gzip_negotiation(void)
+static void test_gzip_negotiation(void **state)
 {
+    (void)state;
     static const struct {
         const char *ae;
         bool want;
@@ -109,10 +128,12 @@ static void test_gzip_negotiation(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(xe_negotiate_gzip(cases[i].ae) == cases[i].want, "Accept-Encoding: %s -> %s",
               cases[i].ae ? cases[i].ae : "(none)", cases[i].want ? "gzip" : "identity");
+    end_rows();
 }
 
-static void test_listen(void)
+static void test_listen(void **state)
 {
+    (void)state;
     static const struct {
         const char *spec;
         int rc;
@@ -161,6 +182,7 @@ static void test_listen(void)
             close(fd2);
         close(fd);
     }
+    end_rows();
 }
 
 static int parse(struct xe_flags *f, char *err, size_t errsz, ...)
@@ -176,8 +198,9 @@ static int parse(struct xe_flags *f, char *err, size_t errsz, ...)
     return xe_flags_parse(argc, argv, f, err, errsz);
 }
 
-static void test_flags(void)
+static void test_flags(void **state)
 {
+    (void)state;
     struct xe_flags f;
     char err[256];
 
@@ -218,6 +241,7 @@ static void test_flags(void)
     xe_flags_free(&f);
     check(parse(&f, err, sizeof err, "--version", NULL) == 0 && f.version, "--version");
     xe_flags_free(&f);
+    end_rows();
 }
 
 static void line(struct xm_buf *b, enum xe_log_format fmt, const char *msg, ...)
@@ -229,8 +253,9 @@ static void line(struct xm_buf *b, enum xe_log_format fmt, const char *msg, ...)
     va_end(ap);
 }
 
-static void test_log(void)
+static void test_log(void **state)
 {
+    (void)state;
     struct xm_buf b;
     xm_buf_init(&b);
     line(&b, XE_LOGFMT, "hello", "plain", "word", "spaced", "a b", "quote", "say \"hi\"\\",
@@ -247,13 +272,14 @@ static void test_log(void)
     check(strcmp(xm_buf_cstr(&b), "{\"ts\":\"2024-01-02T03:04:05.678Z\",\"level\":\"warn\","
                                   "\"msg\":\"m \\\"q\\\"\",\"k\":\"v\\\\\"}\n") == 0,
           "json line: %s", xm_buf_cstr(&b));
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
     enum xe_level lv;
     enum xe_log_format lf;
     check(xe_log_parse_level("warn", &lv) == 0 && lv == XE_WARN &&
               xe_log_parse_level("fatal", &lv) == -1 && xe_log_parse_format("json", &lf) == 0 &&
               lf == XE_JSON && xe_log_parse_format("text", &lf) == -1,
           "level and format names");
+    end_rows();
 }
 
 static char tmpdir[] = "/tmp/xe-unit.XXXXXX";
@@ -280,14 +306,16 @@ static const char *make_hash(const char *password)
     return out;
 }
 
-static void test_webconfig(void)
+static void test_webconfig(void **state)
 {
+    (void)state;
     struct xe_webconfig *wc;
     char err[1024], text[1024];
     const char *hash = make_hash("secret");
 
     if (!mkdtemp(tmpdir)) {
         check(0, "mkdtemp");
+        end_rows();
         return;
     }
     write_file("c.pem", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n");
@@ -357,10 +385,12 @@ static void test_webconfig(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", tmpdir);
+    end_rows();
 }
 
-static void test_gzip(void)
+static void test_gzip(void **state)
 {
+    (void)state;
     struct xm_buf in, out;
     xm_buf_init(&in);
     xm_buf_init(&out);
@@ -381,12 +411,14 @@ static void test_gzip(void)
               out.len < in.len / 5,
           "gzip round trip (%zu -> %zu bytes)", in.len, out.len);
     free(back);
-    xm_buf_free(&in);
-    xm_buf_free(&out);
+    xm_buf_dispose(&in);
+    xm_buf_dispose(&out);
+    end_rows();
 }
 
-static void test_process(void)
+static void test_process(void **state)
 {
+    (void)state;
     struct xm_buf b;
     xm_buf_init(&b);
     int rc = xe_process_write(&b, XM_EXPO_TEXT, "/proc");
@@ -399,19 +431,21 @@ static void test_process(void)
     xm_buf_reset(&b);
     rc = xe_process_write(&b, XM_EXPO_OPENMETRICS, "/nonexistent");
     check(rc != 0 && b.len == 0, "an unreadable procfs gives no process_* and an error");
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
+    end_rows();
 }
 
 int main(void)
 {
-    test_format();
-    test_gzip_negotiation();
-    test_listen();
-    test_flags();
-    test_log();
-    test_webconfig();
-    test_gzip();
-    test_process();
-    printf("1..%d\n", n_tests);
-    return n_failed ? 1 : 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_gzip_negotiation),
+        cmocka_unit_test(test_listen),
+        cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_log),
+        cmocka_unit_test(test_webconfig),
+        cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_process),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

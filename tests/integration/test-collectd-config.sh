@@ -4,13 +4,9 @@
 # excluding domains, `ReportPVDevices false`, defaults without a block; an
 # unknown option or a bad value is an ERROR naming the option and collectd
 # refuses the configuration (exit 1), the daemon included.
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
 xmc_require
 
-MIXED="$XM_ROOT/tests/fixtures/mixed.json"
-CONF="$TL_TMP/collectd.conf"
 
 # The plugin instances collectd has values for, sorted, on one line.
 instances() {

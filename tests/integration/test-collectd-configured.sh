@@ -3,13 +3,9 @@
 # domain gets gauge-configured_<mode> (1/0 over pv, pvh, hvm, pv_in_pvh) and
 # the host gets xenmode/count-config_files_failed; a bad file is logged once
 # naming it; a missing directory counts 1; ConfigDir must be absolute.
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
 xmc_require
 
-MIXED="$XM_ROOT/tests/fixtures/mixed.json"
-CONF="$TL_TMP/collectd.conf"
 cp -r "$XM_ROOT/tests/fixtures/configs/mixed" "$TL_TMP/cfg"
 printf 'name = "broken"\ntype = "kvm"\n' >"$TL_TMP/cfg/broken.cfg"
 xmc_conf "$CONF" 0.3 "  ConfigDir \"$TL_TMP/cfg\""

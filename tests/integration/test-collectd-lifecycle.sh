@@ -20,15 +20,12 @@
 # (each a different failure: logged once each) -> healthy again ("works
 # again" once) -> xenstore down (once) -> up (once). No values are
 # dispatched while Xen cannot be read.
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
 xmc_require
 
 I=0.4
 HOST="$TL_TMP/host.json"
 cp "$XM_ROOT/tests/fixtures/mixed.json" "$HOST"
-CONF="$TL_TMP/collectd.conf"
 xmc_conf "$CONF" "$I" ''
 
 if xmc_start "$HOST" "$CONF"; then ok "collectd starts on the fake host"

@@ -14,9 +14,7 @@
 # collision), not once per read; the csv plugin never gets a '/' in a
 # path; write_prometheus still serves a parseable page; `Domain` matches
 # the raw name or the rewritten one.
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
 xmc_require
 
 fnv1a() { xmc_fnv1a "$@"; }
@@ -60,15 +58,8 @@ FIX="$TL_TMP/names.json"
             xenstore: ([.[] | select(.domid > 0) | {key: "/libxl/\(.domid)/type", value: "pv"}]
                        + [.[] | {key: "/local/domain/\(.domid)/name", value: .name}] | from_entries)}' >"$FIX"
 
-CONF="$TL_TMP/collectd.conf"
 PORT=$(free_port)
-xmc_conf "$CONF" 0.2 '' "LoadPlugin write_prometheus
-<Plugin write_prometheus>
-  Host \"127.0.0.1\"
-  Port \"$PORT\"
-</Plugin>"
-if xmc_start "$FIX" "$CONF"; then ok "collectd starts on a host with awkward names"
-else not_ok "collectd starts on a host with awkward names"; finish; exit; fi
+xmc_start_wp "$FIX" 0.2 "$PORT" "collectd starts on a host with awkward names"
 
 last=$(( ${#WANT[@]} - 1 ))
 check "values arrive" wait_until 10 xmc_has_value "${WANT[$last]}" gauge-pv 1

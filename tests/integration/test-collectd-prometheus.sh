@@ -6,27 +6,17 @@
 # Prometheus server (temporary storage, loopback ports) scrapes it, and the
 # test reads every domain's mode and PV device counts back through
 # Prometheus' query API and compares them with the fixture's `expect`.
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
+source "$XM_ROOT/tests/lib/live-testlib.sh"
 xmc_require
-PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
 if [ ! -x "$PROMETHEUS" ] || ! command -v curl >/dev/null; then
     ok "write_prometheus + Prometheus # SKIP prometheus or curl missing"; finish; exit 0
 fi
 
-MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 HOST="$TL_TMP/host.json"
 cp "$MIXED" "$HOST"
-CONF="$TL_TMP/collectd.conf"
 WP_PORT=$(free_port)
-xmc_conf "$CONF" 0.5 '' "LoadPlugin write_prometheus
-<Plugin write_prometheus>
-  Host \"127.0.0.1\"
-  Port \"$WP_PORT\"
-</Plugin>"
-if xmc_start "$HOST" "$CONF"; then ok "collectd starts with write_prometheus"
-else not_ok "collectd starts with write_prometheus"; finish; exit; fi
+xmc_start_wp "$HOST" 0.5 "$WP_PORT" "collectd starts with write_prometheus"
 
 # collectd's own page first.
 wp_has_all() {
@@ -42,12 +32,8 @@ check "write_prometheus: both families are gauges" \
     sh -c "grep -q '^# TYPE collectd_xenmode_gauge gauge' '$TL_TMP/wp.txt' && grep -q '^# TYPE collectd_xenmode_count gauge' '$TL_TMP/wp.txt'"
 
 # A real Prometheus scraping it.
-PROM_PORT=$(free_port)
-cat >"$TL_TMP/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
+prom_config "$TL_TMP/prometheus.yml"
+cat >>"$TL_TMP/prometheus.yml" <<EOF
 scrape_configs:
   - job_name: collectd
     # collectd's values carry instance="<collectd host>": keep it.
@@ -55,14 +41,11 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$WP_PORT']
 EOF
-"$PROMETHEUS" --config.file="$TL_TMP/prometheus.yml" --storage.tsdb.path="$TL_TMP/prom-data" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$TL_TMP/prometheus.log" 2>&1 &
-PROM_PID=$!
-on_exit "kill $PROM_PID; wait $PROM_PID"
+prom_start "$TL_TMP/prometheus.yml" || diag "Prometheus did not become ready"
 
 # query PROMQL: prints "<xenmode> <type> <value>" per series, sorted.
 query() {
-    curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
+    curl -sf "$PROM_URL/api/v1/query" --data-urlencode "query=$1" |
         jq -r '.data.result[] | "\(.metric.xenmode) \(.metric.type) \(.value[1])"' | sort
 }
 all_scraped() { [ "$(query 'collectd_xenmode_gauge' | wc -l)" = 30 ]; }
@@ -78,7 +61,7 @@ want=$(jq -r '.domains[] | select(.expect != null) | .name as $n
 assert_eq "Prometheus: collectd_xenmode_count gives the PV devices connected per kind" \
     "$want" "$(query 'collectd_xenmode_count')"
 assert_eq "Prometheus: the collectd host is the instance label" "$XMC_HOST" \
-    "$(curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode 'query=collectd_xenmode_gauge' |
+    "$(curl -sf "$PROM_URL/api/v1/query" --data-urlencode 'query=collectd_xenmode_gauge' |
        jq -r '[.data.result[].metric.instance] | unique | join(",")')"
 # The rule docs/collectd.md gives for alerting on HVM guests without PV drivers.
 assert_eq "Prometheus: the docs' alert expression finds guest-hvm" "guest-hvm hvm 1" \
@@ -87,7 +70,7 @@ assert_eq "Prometheus: the docs' alert expression finds guest-hvm" "guest-hvm hv
 # docs/collectd.md's expression giving the exporter's metric name and labels.
 RENAME='max without (xenmode, type) (label_replace(label_replace(collectd_xenmode_gauge, "domain", "$1", "xenmode", "(.*)"), "mode", "$1", "type", "(.*)"))'
 want=$(jq -r '.domains[] | select(.expect != null) | "\(.name) \(.expect.mode)"' "$MIXED" | sort)
-got=$(curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$RENAME == 1" |
+got=$(curl -sf "$PROM_URL/api/v1/query" --data-urlencode "query=$RENAME == 1" |
       jq -r '.data.result[] | "\(.metric.domain) \(.metric.mode)"' | sort)
 assert_eq "Prometheus: the docs' renaming expression gives xen_domain_virt_mode's labels" "$want" "$got"
 

@@ -16,9 +16,7 @@
 # Under XM_SANITIZE=1 the plugin carries ASan, which cannot run inside
 # valgrind: this test is skipped there (the other collectd tests run the
 # ASan build instead).
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
 
 if [ "${XM_SANITIZE:-}" = 1 ]; then
     ok "valgrind over collectd with the plugin # SKIP the sanitizer build runs ASan/UBSan in the other collectd tests"
@@ -29,7 +27,6 @@ command -v valgrind >/dev/null || { ok "valgrind # SKIP valgrind missing"; finis
 
 HOST="$TL_TMP/host.json"
 cp "$XM_ROOT/tests/fixtures/mixed.json" "$HOST"
-CONF="$TL_TMP/collectd.conf"
 VGLOG="$TL_TMP/valgrind.log"
 xmc_conf "$CONF" 0.1 ''
 VG=(valgrind --log-file="$VGLOG" --leak-check=full --show-leak-kinds=definite,indirect,possible

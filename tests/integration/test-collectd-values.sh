@@ -4,13 +4,9 @@
 # fixture's `expect` through the unix socket (collectdctl getval) and in the
 # csv files, the PV device counts too, and nothing else is dispatched.
 # Then `collectd -T` exits 0 on the fake host and 1 when its libxl fails.
-source "$(dirname "$0")/../lib/testlib.sh"
-tl_tmpdir
-source "$XM_ROOT/collectd-plugin/tests/collectd-testlib.sh"
+source "$(dirname "$0")/../lib/collectd-testlib.sh"
 xmc_require
 
-MIXED="$XM_ROOT/tests/fixtures/mixed.json"
-CONF="$TL_TMP/collectd.conf"
 xmc_conf "$CONF" 0.5 '  Interval 0.25'
 
 if xmc_start "$MIXED" "$CONF"; then ok "collectd starts with the plugin on the mixed fake host"

@@ -8,7 +8,7 @@
 # the exporter, and every host view query is valid and returns data through
 # collectd except the ones listed as exporter-only.
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/dashboards/tests/lib-live.sh"
+source "$XM_ROOT/tests/lib/live-testlib.sh"
 tl_tmpdir
 
 COLLECTD=${COLLECTD:-/usr/sbin/collectd}
@@ -76,21 +76,12 @@ if ! require "collectd's write_prometheus serves the xenmode values" wait_until 
 fi
 
 exp_port=$(free_port)
-bg_start "exporter on the fake host" "$TL_TMP/exporter.log" \
-    "$FAKE_HOST" "$MIXED" -- "$EXPORTER" --web.listen-address="127.0.0.1:$exp_port" \
-    --xen.config-dir="$XM_ROOT/tests/fixtures/configs/mixed"
-if ! require "the exporter answers" wait_until 20 http_ok "http://127.0.0.1:$exp_port/metrics"; then
-    show_log "$TL_TMP/exporter.log"; finish; exit
-fi
+exporter_start "127.0.0.1:$exp_port" "$MIXED" \
+    --xen.config-dir="$XM_ROOT/tests/fixtures/configs/mixed" || { finish; exit; }
 
-cat >"$TL_TMP/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $DASH_DIR/rules/xenmode-collectd.rules.yml
-  - $DASH_DIR/rules/xenmode-alerts.rules.yml
+prom_config "$TL_TMP/prometheus.yml" "$DASH_DIR/rules/xenmode-collectd.rules.yml" \
+    "$DASH_DIR/rules/xenmode-alerts.rules.yml"
+cat >>"$TL_TMP/prometheus.yml" <<EOF
 scrape_configs:
   - job_name: collectd
     static_configs:

@@ -9,7 +9,7 @@
 # XM_DASHBOARDS_TARGET=HOST:PORT scrapes that exporter instead of starting
 # one on the fake host (e.g. on a real dom0).
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/dashboards/tests/lib-live.sh"
+source "$XM_ROOT/tests/lib/live-testlib.sh"
 tl_tmpdir
 
 EXPORTER="$XM_BUILD/xenmode_exporter"
@@ -36,24 +36,13 @@ else
             finish; exit
         fi
     done
-    port=$(free_port)
-    target="127.0.0.1:$port"
-    bg_start "exporter on the fake host" "$TL_TMP/exporter.log" \
-        "$FAKE_HOST" "$MIXED" -- "$EXPORTER" --web.listen-address="$target" \
-        --xen.config-dir="$TL_TMP/configs"
-    if ! require "the exporter answers on $target" wait_until 20 http_ok "http://$target/metrics"; then
-        show_log "$TL_TMP/exporter.log"; finish; exit
-    fi
+    target="127.0.0.1:$(free_port)"
+    exporter_start "$target" "$MIXED" --xen.config-dir="$TL_TMP/configs" || { finish; exit; }
 fi
 
-cat >"$TL_TMP/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $DASH_DIR/rules/xenmode-alerts.rules.yml
-  - $DASH_DIR/rules/xenmode-collectd.rules.yml
+prom_config "$TL_TMP/prometheus.yml" "$DASH_DIR/rules/xenmode-alerts.rules.yml" \
+    "$DASH_DIR/rules/xenmode-collectd.rules.yml"
+cat >>"$TL_TMP/prometheus.yml" <<EOF
 scrape_configs:
   - job_name: xenmode
     static_configs:

@@ -5,7 +5,7 @@
 # and a runbook annotation that is an anchor of docs/runbook.md; and the unit
 # tests bite (a weakened copy of a rule fails them).
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/dashboards/tests/lib-live.sh"
+source "$XM_ROOT/tests/lib/live-testlib.sh"
 tl_tmpdir
 
 RULES=("$DASH_DIR"/rules/*.rules.yml)

@@ -4,7 +4,7 @@
 # the xenstore server is gone; it recovers by itself; and it logs the cause
 # once per change of state, not once per scrape.
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/exporter/tests/exporter-testlib.sh"
+source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 tl_tmpdir
 MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 FAILED='msg="collection from Xen failed'

@@ -5,7 +5,7 @@
 # path; 1000 scrapes on one keep-alive connection; 200 concurrent
 # connections; --web.max-requests answering 503; flags and startup errors.
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/exporter/tests/exporter-testlib.sh"
+source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 tl_tmpdir
 MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 PROM_ACCEPT='application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'

@@ -6,36 +6,30 @@
 # with the fixture's mode, and the odd names come back from the query API
 # byte for byte.
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/exporter/tests/exporter-testlib.sh"
+source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 tl_tmpdir
+source "$XM_ROOT/tests/lib/live-testlib.sh"
 MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 ESCAPING="$XM_ROOT/tests/fixtures/escaping.json"
-PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
 
 xe_start mixed "$MIXED" -- --log.level=debug
 xe_start escaping "$ESCAPING" --
 check "exporter on the mixed fixture answers" xe_wait_ready mixed
 check "exporter on the escaping fixture answers" xe_wait_ready escaping
 
-PROM_PORT=$(free_port)
-cat >"$TL_TMP/prometheus.yml" <<CONF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+prom_config "$TL_TMP/prometheus.yml"
+cat >>"$TL_TMP/prometheus.yml" <<CONF
 scrape_configs:
   - job_name: mixed
     static_configs: [{targets: ['127.0.0.1:${XE_PORT[mixed]}']}]
   - job_name: escaping
     static_configs: [{targets: ['127.0.0.1:${XE_PORT[escaping]}']}]
 CONF
-"$PROMETHEUS" --config.file="$TL_TMP/prometheus.yml" --storage.tsdb.path="$TL_TMP/tsdb" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" >"$TL_TMP/prometheus.log" 2>&1 &
-PROM_PID=$!
-on_exit "kill $PROM_PID; wait $PROM_PID"
+prom_start "$TL_TMP/prometheus.yml" || diag "Prometheus did not become ready"
 
 # query PROMQL: the API's JSON answer.
 query() {
-    curl -s --max-time 5 --get --data-urlencode "query=$1" "http://127.0.0.1:$PROM_PORT/api/v1/query"
+    curl -s --max-time 5 --get --data-urlencode "query=$1" "$PROM_URL/api/v1/query"
 }
 # result_count PROMQL N: true when the query returns N series.
 result_count() { [ "$(query "$1" | jq '.data.result | length' 2>/dev/null)" = "$2" ]; }

@@ -4,7 +4,7 @@
 # credentials, 200 with the right ones), and startup errors that name the
 # file and the problem (unknown key, missing certificate, unreadable file).
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/exporter/tests/exporter-testlib.sh"
+source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 tl_tmpdir
 MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 BCRYPT="$XM_BUILD/exporter/tests/xe-bcrypt"

@@ -7,7 +7,7 @@
 # the start. Under the sanitizer build the binaries carry ASan, which cannot
 # run inside valgrind: that build's other tests are its leak check.
 source "$(dirname "$0")/../lib/testlib.sh"
-source "$XM_ROOT/exporter/tests/exporter-testlib.sh"
+source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 tl_tmpdir; [ -n "${XE_KEEP:-}" ] && TL_CLEANUP=()
 MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 

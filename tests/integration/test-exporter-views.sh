@@ -9,7 +9,7 @@
 #    restarts; --no-xen.cache reads everything at every scrape.
 source "$(dirname "$0")/../lib/testlib.sh"
 tl_tmpdir
-source "$XM_ROOT/exporter/tests/exporter-testlib.sh"
+source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 MIXED="$XM_ROOT/tests/fixtures/mixed.json"
 GUEST="$XM_ROOT/tests/fixtures/guest"
 guest_flags() { echo "--path.sysfs=$GUEST/$1/sys --path.procfs=$GUEST/$1/proc --cpuid.file=$GUEST/$1/cpuid.txt"; }

@@ -1,5 +1,5 @@
-/* The classifier's rules as a table: one row per rule of DESIGN.md "How the
- * mode is determined" and per fallback. */
+/* The classifier's rules as a table: one row per rule of docs/design.md "How the
+ * mode is decided (dom0)" and per fallback. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,6 +1,8 @@
-# Helpers for the dashboard tests that run real daemons: a Prometheus server
-# with its own configuration and storage, and background processes that are
-# always stopped. Source after tests/lib/testlib.sh and tl_tmpdir.
+# Helpers for the tests that run real daemons (dashboards, exporter and
+# collectd against Prometheus): a Prometheus server with its own
+# configuration and storage, the exporter on a fake host, and background
+# processes that are always stopped. Source after tests/lib/testlib.sh and
+# tl_tmpdir.
 
 DASH_DIR="$XM_ROOT/dashboards"
 PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
@@ -47,6 +49,33 @@ show_log() { diag "last lines of $1:"; tail -20 "$1" | sed 's/^/#   /'; }
 
 # http_ok URL: the URL answers 200.
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# prom_config FILE [RULE_FILE...]: the start of a test server's configuration
+# (1 s scrapes and rule evaluations, the rule files); the test appends its
+# scrape_configs.
+prom_config() {
+    local file=$1 rules; shift
+    printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n' >"$file"
+    if [ $# -gt 0 ]; then
+        echo "rule_files:" >>"$file"
+        for rules in "$@"; do echo "  - $rules" >>"$file"; done
+    fi
+}
+
+# exporter_start TARGET FIXTURE [EXPORTER FLAGS...]: the exporter on a fake
+# host of FIXTURE, listening on TARGET (127.0.0.1:PORT), stopped at exit;
+# one ok/not_ok line "the exporter answers on TARGET"; non-zero (its log
+# shown) when it does not.
+exporter_start() {
+    local target=$1 fixture=$2; shift 2
+    bg_start "exporter on the fake host" "$TL_TMP/exporter.log" \
+        "$XM_ROOT/tests/fake-host/run" "$fixture" -- "$XM_BUILD/xenmode_exporter" \
+        --web.listen-address="$target" "$@"
+    if ! require "the exporter answers on $target" wait_until 20 http_ok "http://$target/metrics"; then
+        show_log "$TL_TMP/exporter.log"
+        return 1
+    fi
+}
 
 # prom_start CONFIG_FILE: starts Prometheus on a free 127.0.0.1 port with
 # storage under $TL_TMP and waits (20 s at most) until it is ready. Sets

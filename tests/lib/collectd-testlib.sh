@@ -1,6 +1,8 @@
 # Helpers for the collectd plugin's integration tests
-# (tests/integration/test-collectd-*.sh). Source after tests/lib/testlib.sh
-# and tl_tmpdir.
+# (tests/integration/test-collectd-*.sh). Sourcing it is the whole preamble:
+# it sources testlib.sh, makes the scratch directory ($TL_TMP) and sets
+# MIXED (the mixed fixture) and CONF (where the test's collectd.conf goes);
+# the test then calls xmc_require.
 #
 # A test writes a collectd.conf with xmc_conf, starts a real collectd in the
 # foreground on a fake Xen host with xmc_start (always stopped on exit),
@@ -8,6 +10,11 @@
 # and the csv files (xmc_csv). collectd's stock plugins (logfile, unixsock,
 # csv, write_prometheus) load from the stock plugin directory, ours from
 # $XM_BUILD: collectd allows PluginDir to change between LoadPlugin lines.
+
+source "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
+tl_tmpdir
+MIXED="$XM_ROOT/tests/fixtures/mixed.json"
+CONF="$TL_TMP/collectd.conf"
 
 XMC_COLLECTD=${XMC_COLLECTD:-/usr/sbin/collectd}
 XMC_COLLECTDCTL=${XMC_COLLECTDCTL:-/usr/bin/collectdctl}
@@ -49,6 +56,24 @@ xmc_require() {
         not_ok "the sanitizer build of xenmode.so links libasan"
         finish
         exit 1
+    fi
+}
+
+# xmc_start_wp FIXTURE INTERVAL PORT DESCRIPTION: writes $CONF with
+# collectd's stock write_prometheus serving on 127.0.0.1:PORT, starts
+# collectd on FIXTURE, and reports "DESCRIPTION"; the test ends (finish)
+# when collectd does not start.
+xmc_start_wp() {
+    local fixture=$1 interval=$2 port=$3 desc=$4
+    xmc_conf "$CONF" "$interval" '' "LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Host \"127.0.0.1\"
+  Port \"$port\"
+</Plugin>"
+    if xmc_start "$fixture" "$CONF"; then
+        ok "$desc"
+    else
+        not_ok "$desc"; finish; exit
     fi
 }
 
