@@ -49,6 +49,7 @@ include tests/module.mk
 -include dashboards/module.mk
 -include fuzz/module.mk
 include tests/xen-qemu/module.mk
+-include tests/packaging/module.mk
 
 all: $(BINARIES)
 

@@ -34,7 +34,7 @@ build_depends() {
 list() {
     case "$1" in
     build)   echo build-essential; build_depends ;;
-    test)    echo git libcmocka-dev xenstore-utils gnutls-bin curl openssl jq \
+    test)    echo git libcmocka-dev xenstore-utils gnutls-bin curl openssl jq systemd \
                   collectd-core collectd-utils libprotobuf-c1 prometheus \
                   prometheus-node-exporter valgrind python3 python3-yaml \
                   clang 'libclang-rt-19-dev|libclang-rt-14-dev' ;;
