@@ -30,24 +30,29 @@ pkg_sources() {
 
 # pkg_base_tgz: prints the path of piuparts' base chroot tarball of the
 # release, creating it (piuparts -s) when absent. Its name is keyed by what
-# it is made from (release, mirror, this file), not by date: a new one is
-# made only when one of them changes; older ones are removed.
+# it is made from (release, archive, piuparts' version, PKG_BASE_RECIPE),
+# not by date: a new one is made only when one of them changes; older ones
+# are removed. One maker at a time (flock); the others wait and reuse it.
+PKG_BASE_RECIPE="minbase via piuparts -s, apt sources of pkg_sources, v1"
 pkg_base_tgz() {
-    local key tgz
-    key=$({ echo "$XM_RELEASE $XM_MIRROR"; pkg_sources; sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1; } |
+    local key tgz log
+    key=$({ echo "$XM_RELEASE $XM_MIRROR $PKG_BASE_RECIPE"; pkg_sources; piuparts --version 2>/dev/null; } |
         sha256sum | cut -c1-16)
     tgz=$PKG_CACHE/piuparts-$XM_RELEASE-$key.tgz
+    log=$PKG_CACHE/piuparts-$XM_RELEASE.log
     mkdir -p "$PKG_CACHE"
-    if [ ! -s "$tgz" ]; then
-        find "$PKG_CACHE" -maxdepth 1 -name "piuparts-$XM_RELEASE-*.tgz" -delete
-        # piuparts needs a package to set up its chroot; the saved tarball
-        # is taken before any package is installed.
+    (
+        flock 9
+        [ -s "$tgz" ] && exit 0
+        find "$PKG_CACHE" -maxdepth 1 -name "piuparts-$XM_RELEASE-*.tgz*" -delete
+        # piuparts needs a package to set up its chroot; the tarball is
+        # saved before any package is installed.
         piuparts -d "$XM_RELEASE" -m "$XM_MIRROR main" \
             --extra-repo="deb $XM_MIRROR $XM_RELEASE-updates main" \
             --extra-repo="deb $XM_SECURITY_MIRROR $XM_RELEASE-security main" \
-            -s "$tgz.new" -a --no-upgrade-test hostname >"$PKG_CACHE/piuparts-$XM_RELEASE.log" 2>&1 &&
+            -s "$tgz.new" -a --no-upgrade-test hostname >"$log" 2>&1 &&
             mv "$tgz.new" "$tgz" ||
-            { tail -20 "$PKG_CACHE/piuparts-$XM_RELEASE.log" >&2; rm -f "$tgz.new"; return 1; }
-    fi
+            { tail -20 "$log" >&2; rm -f "$tgz.new"; exit 1; }
+    ) 9>"$PKG_CACHE/.lock-$XM_RELEASE" || return 1
     echo "$tgz"
 }
