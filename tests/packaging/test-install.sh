@@ -21,8 +21,12 @@ mkdir -p "$ROOT/debs" && cp "${DEBS[@]}" "$ROOT/debs/"
 
 # in_root CMD...: CMD inside the chroot, /proc and /dev mounted in a private
 # mount namespace that ends with it (nothing stays mounted).
+# Inside another chroot (scripts/chroot.sh, whose namespace is already
+# private) / is no mount point and cannot be made private: there, unchanged.
+PROPAGATION=private
+unshare --mount --propagation private true 2>/dev/null || PROPAGATION=unchanged
 in_root() {
-    unshare --mount --propagation private -- /bin/sh -c '
+    unshare --mount --propagation "$PROPAGATION" -- /bin/sh -c '
         r=$1; shift
         mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
         exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
