@@ -1,6 +1,11 @@
-# xenmode build. `make` builds every binary into build/; `make test` installs
-# the Debian packages it needs (scripts/deps.sh) and runs the whole suite.
-# Each part of the tree adds its rules in its own module.mk.
+# xenmode build. `make` builds every binary, the collectd plugin and the man
+# pages into build/, from the Build-Depends of debian/control alone
+# (`make deps` installs them). `make test` installs the test tools too
+# (scripts/deps.sh), builds the test programs (`test-build`: unit tests,
+# fakes, npm packages) and runs the whole suite. `make deb` builds the
+# Debian packages (debian/, docs/packaging.md).
+# Each part of the tree adds its rules in its own module.mk: what ships to
+# `all`, what only the tests need to `test-build`.
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -32,8 +37,9 @@ TEST_PROGRAMS :=
 INSTALL_TARGETS :=
 MAN_PAGES :=
 
-.PHONY: all deps test run clean install bench fuzz
+.PHONY: all test-build deps deps-test test run clean install bench fuzz
 all:
+test-build:
 
 include core/module.mk
 include cli/module.mk
@@ -44,16 +50,26 @@ include tests/module.mk
 -include dashboards/module.mk
 -include fuzz/module.mk
 include tests/xen-qemu/module.mk
+-include tests/packaging/module.mk
 
 all: $(BINARIES)
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh build test
 
 # The whole suite: unit tests, fake-host integration tests, real daemons.
-test: deps
-	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANITIZE=$(SANITIZE)
+test: deps-test
+	@$(MAKE) --no-print-directory all test-build BUILD=$(BUILD) SANITIZE=$(SANITIZE)
 	@XM_BUILD=$(abspath $(BUILD)) XM_SANITIZE=$(SANITIZE) tests/run-tests.sh $(TEST_PROGRAMS)
+
+# Debian packages of this release into DEB_DIR (docs/packaging.md).
+DEB_DIR ?= build/deb
+.PHONY: deb
+deb:
+	@scripts/deps.sh build package
+	@scripts/make-deb.sh $(DEB_DIR)
 
 clean:
 	rm -rf build build-san
@@ -62,6 +78,6 @@ install: all $(INSTALL_TARGETS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -14,8 +14,8 @@ $(XM_LOAD): $(BUILD)/bench/xm_load.o
 $(XM_LISTTIME): $(BUILD)/bench/xm_listtime.o
 	$(CC) $(LDFLAGS) -o $@ $< $(XEN_LIBS)
 
-all: $(XM_LOAD) $(XM_LISTTIME)
+test-build: $(XM_LOAD) $(XM_LISTTIME)
 
-bench: deps
-	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANITIZE=$(SANITIZE)
+bench: deps-test
+	@$(MAKE) --no-print-directory all test-build BUILD=$(BUILD) SANITIZE=$(SANITIZE)
 	@XM_BUILD=$(abspath $(BUILD)) bench/run-bench.sh $(BENCH_SIZES)

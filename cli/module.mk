@@ -13,7 +13,7 @@ BINARIES += $(CLI_BIN)
 MAN_PAGES += $(BUILD)/man/xenmode.1
 $(BUILD)/man/%: docs/man/%.scd
 	@mkdir -p $(dir $@)
-	scdoc <$< >$@
+	scripts/scdoc-man.sh $< $@
 all: $(BUILD)/man/xenmode.1
 
 .PHONY: install-cli

@@ -32,7 +32,7 @@ XMC_TEST := $(BUILD)/collectd-plugin/tests/test_xmc_names
 $(XMC_TEST).o: CFLAGS += -Icollectd-plugin
 $(XMC_TEST): $(XMC_TEST).o $(BUILD)/collectd-plugin/xmc_names.o $(BUILD)/collectd-plugin/xmc_filter.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lcmocka
-all: $(XMC_TEST)
+test-build: $(XMC_TEST)
 
 # A stand-in for the collectd daemon that calls the plugin's read callback
 # from several threads at once (tests/integration/test-collectd-threads.sh).
@@ -41,7 +41,7 @@ XMC_MOCK := $(BUILD)/collectd-plugin/tests/xmc-mock-daemon
 $(XMC_MOCK).o: CFLAGS += $(XMC_CFLAGS)
 $(XMC_MOCK): $(XMC_MOCK).o
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $< -ldl -lpthread
-all: $(XMC_MOCK)
+test-build: $(XMC_MOCK)
 
 TEST_PROGRAMS += $(XMC_TEST) \
                  tests/integration/test-collectd-values.sh \

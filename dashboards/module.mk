@@ -3,9 +3,9 @@
 # promtool unit tests (tests/), and the TypeScript harness that type-checks
 # the dashboards against @grafana/schema (typecheck/). docs/dashboards.md.
 #
-# The build installs the npm packages pinned in dashboards/package-lock.json
-# into dashboards/node_modules (npm ci), again only when package.json or the
-# lock file changes.
+# `make test` (not `make`: npm is a test tool) installs the npm packages
+# pinned in dashboards/package-lock.json into dashboards/node_modules
+# (npm ci), again only when package.json or the lock file changes.
 DASH_NPM_STAMP := dashboards/node_modules/.xenmode-npm-ci.stamp
 DASH_JSON      := $(wildcard dashboards/grafana/*.json)
 DASH_RULES     := $(wildcard dashboards/rules/*.rules.yml)
@@ -17,7 +17,7 @@ $(DASH_NPM_STAMP): dashboards/package.json dashboards/package-lock.json
 
 .PHONY: dashboards-deps dashboards-check install-dashboards
 dashboards-deps: $(DASH_NPM_STAMP)
-all: $(DASH_NPM_STAMP)
+test-build: $(DASH_NPM_STAMP)
 
 # Quick checks while editing (no daemons): tsc, promtool check and test.
 dashboards-check: $(DASH_NPM_STAMP)

@@ -33,7 +33,8 @@ TEST_PROGRAMS += $(EXPORTER_TEST)
 TEST_PROGRAMS += $(sort $(wildcard tests/integration/test-exporter-*.sh))
 INSTALL_TARGETS += install-exporter
 
-all: $(EXPORTER_TEST) $(EXPORTER_MAN) $(XE_BCRYPT)
+all: $(EXPORTER_MAN)
+test-build: $(EXPORTER_TEST) $(XE_BCRYPT)
 
 .PHONY: install-exporter
 # The defaults file is configuration: an existing one is kept.
@@ -42,7 +43,7 @@ install-exporter: $(EXPORTER_BIN) $(EXPORTER_MAN)
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0755 $(EXPORTER_BIN) $(DESTDIR)$(PREFIX)/bin/xenmode_exporter
 	install -m 0644 $(EXPORTER_MAN) $(DESTDIR)$(PREFIX)/share/man/man8/xenmode_exporter.8
-	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DEFAULTS@|$(SYSCONFDIR)/default/xenmode_exporter|g' \
 	    exporter/systemd/xenmode_exporter.service.in \
 	    > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/xenmode_exporter.service
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/xenmode_exporter.service
@@ -51,5 +52,5 @@ install-exporter: $(EXPORTER_BIN) $(EXPORTER_MAN)
 	        $(DESTDIR)$(SYSCONFDIR)/default/xenmode_exporter
 
 # `make run`: the real host when Xen runs here, else the demo fake host.
-run: deps all
+run: deps all fakes
 	@BUILD=$(BUILD) exporter/run.sh $(ARGS)

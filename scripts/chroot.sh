@@ -9,9 +9,11 @@
 # configuration names, with RELEASE, RELEASE-updates and RELEASE-security,
 # then gets what `scripts/deps.sh` installs on that release. It is cached in
 # ${XM_CHROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenmode/chroot}/RELEASE-KEY,
-# KEY being a hash of this script and scripts/deps.sh, so a change of either
-# builds a new one (older ones of the release are removed); package updates
-# are picked up by `scripts/deps.sh` itself, which installs what is missing.
+# KEY being a hash of the functions below that build it and of
+# scripts/deps.sh, so a change of either builds a new one (older ones of the
+# release are removed); package updates are picked up by `scripts/deps.sh`
+# itself, which installs what is missing. `run` also mounts the packaging
+# tests' cache (piuparts' base tarballs) from outside the chroot.
 #
 # `run` mounts /proc, /sys, /dev, /dev/pts and the source tree in a private
 # mount namespace (unshare), so nothing stays mounted when CMD ends, however
@@ -47,8 +49,11 @@ mirror_for() {
     echo "$uri"
 }
 
+# The cache key: what the chroot's contents are made from (the release, the
+# functions that build it, scripts/deps.sh), not how it is entered, so a
+# change to the mounts of `run` does not rebuild it.
 key() {
-    { echo "$RELEASE"; sha256sum "$0" | cut -d' ' -f1; sha256sum "$SRC/scripts/deps.sh" | cut -d' ' -f1; } |
+    { echo "$RELEASE"; declare -f mirror_for build; sha256sum "$SRC/scripts/deps.sh" | cut -d' ' -f1; } |
         sha256sum | cut -c1-16
 }
 
@@ -77,24 +82,30 @@ build() {
     echo "chroot.sh: $RELEASE chroot built in $((SECONDS - t0)) s" >&2
 }
 
+# The packaging tests' cache (piuparts' base tarballs, tests/packaging/
+# pkglib.sh) lives outside the chroot, so that a rebuilt chroot keeps it.
+PKG_CACHE=${XM_PKG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenmode/packaging}
+
 # in_chroot ROOT CMD...: CMD as root inside ROOT, cwd /src, in a private
 # mount namespace that dies with it.
 in_chroot() {
     local root=$1
     shift
-    mkdir -p "$root/src"
+    mkdir -p "$root/src" "$root/var/cache/xenmode-packaging" "$PKG_CACHE"
     unshare --mount --propagation private -- /bin/sh -c '
         set -e
-        r=$1 src=$2
-        shift 2
+        r=$1 src=$2 pkgcache=$3
+        shift 3
         mount -t proc proc "$r/proc"
         mount --rbind /sys "$r/sys"
         mount --rbind /dev "$r/dev"
         mount --bind "$src" "$r/src"
+        mount --bind "$pkgcache" "$r/var/cache/xenmode-packaging"
         mount -t tmpfs tmpfs "$r/tmp"
         exec chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb \
-            /bin/sh -c "cd /src && exec \"\$@\"" sh "$@"' sh "$root" "$SRC" "$@"
+            XM_PKG_CACHE=/var/cache/xenmode-packaging \
+            /bin/sh -c "cd /src && exec \"\$@\"" sh "$@"' sh "$root" "$SRC" "$PKG_CACHE" "$@"
 }
 
 mkdir -p "$CACHE"

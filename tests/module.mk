@@ -22,7 +22,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 
 TEST_PROGRAMS += $(UNIT_BINS)
 
-all: $(FAKE_BINARIES) $(UNIT_BINS)
+test-build: $(FAKE_BINARIES) $(UNIT_BINS)
 
 # Test tools: an independent exposition parser.
 TEST_TOOLS := $(BUILD)/tests/tools/expo-parse $(BUILD)/tests/tools/cache-diff
@@ -31,7 +31,7 @@ $(BUILD)/tests/tools/expo-parse: $(BUILD)/tests/tools/expo-parse.o
 $(BUILD)/tests/tools/cache-diff.o: CFLAGS += $(CORE_INC)
 $(BUILD)/tests/tools/cache-diff: $(BUILD)/tests/tools/cache-diff.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS)
-all: $(TEST_TOOLS)
+test-build: $(TEST_TOOLS)
 
 TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh tests/integration/test-fake-libxl.sh \
                  tests/integration/test-libxl-symbols.sh
