@@ -110,12 +110,13 @@ for f in /sys/bus/pci/rescan /sys/kernel/mm/ksm/run_not_there; do
 done
 [ -n "$sysfs_wo" ] && ln -s "$sysfs_wo" "$B/writeonly.cfg"
 
-start=$(date +%s%N)
+# A FIFO or a write-only sysfs file must not block the scan: a hang is
+# caught by timeout(1) (status 124), not by a wall-clock bound.
+PRE=(timeout 120 "${PRE[@]}")
 configs_noxen --xen.config-dir "$B" --format json
-elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+PRE=("${PRE[@]:2}")
+check "bad: the scan finished (no file blocks it: timeout 120 s not reached)" test "$rc" != 124
 assert_eq "bad: exit status 1 (some files failed), not a crash" 1 "$rc"
-check "bad: the whole directory took under 5 s (no file blocks or stalls: ${elapsed_ms} ms)" \
-    test "$elapsed_ms" -lt 5000
 
 expect_error() {  # FILE SUBSTRING
     local got
