@@ -4,7 +4,7 @@ EXPORTER_SRCS := $(filter-out exporter/main.c,$(wildcard exporter/*.c))
 EXPORTER_OBJS := $(EXPORTER_SRCS:%.c=$(BUILD)/%.o)
 EXPORTER_MAIN := $(BUILD)/exporter/main.o
 EXPORTER_BIN  := $(BUILD)/xenmode_exporter
-EXPORTER_LIBS := -lmicrohttpd -lyaml -lcrypt -lz
+EXPORTER_LIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz
 EXPORTER_TEST := $(BUILD)/exporter/tests/test_exporter_units
 EXPORTER_MAN  := $(BUILD)/man/xenmode_exporter.8
 XE_BCRYPT     := $(BUILD)/exporter/tests/xe-bcrypt
