@@ -20,6 +20,14 @@ $(EXPORTER_BIN): $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB)
 $(EXPORTER_TEST): $(EXPORTER_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS)
 
+# cmocka tests of the web config, basic auth and rate limit.
+EXPORTER_WEBCONFIG_TEST := $(BUILD)/exporter/tests/test_webconfig
+$(EXPORTER_WEBCONFIG_TEST).o: CFLAGS += -Icore -Iexporter
+$(EXPORTER_WEBCONFIG_TEST): $(EXPORTER_WEBCONFIG_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
+TEST_PROGRAMS += $(EXPORTER_WEBCONFIG_TEST)
+all: $(EXPORTER_WEBCONFIG_TEST)
+
 # Test helper: bcrypt hashes for the web config tests.
 $(XE_BCRYPT): $(BUILD)/exporter/tests/xe_bcrypt.o
 	$(CC) $(LDFLAGS) -o $@ $< -lcrypt

@@ -184,23 +184,28 @@ static int verify_client(gnutls_session_t s)
     return 0;
 }
 
-/* Before the ServerHello: the suite GnuTLS picked must be a listed one
- * (TLS <= 1.2; TLS 1.3's suites are not configurable, as in Go). */
+/* Right after the ServerHello is written: the suite GnuTLS chose (read
+ * from the message, as GnuTLS reports the next epoch's cipher only later)
+ * must be a listed one, for TLS <= 1.2 (TLS 1.3's suites are not
+ * configurable, as in Go). An error here ends the handshake. */
 static int check_suite(gnutls_session_t s, unsigned htype, unsigned when, unsigned incoming,
                        const gnutls_datum_t *msg)
 {
     (void)htype;
     (void)when;
     (void)incoming;
-    (void)msg;
     struct xe_tls *t = gnutls_db_get_ptr(s);
     if (!t)
         return GNUTLS_E_INTERNAL_ERROR;
     if (gnutls_protocol_get_version(s) == GNUTLS_TLS1_3)
         return 0;
-    const char *name = gnutls_ciphersuite_get(s);
-    for (size_t i = 0; name && i < t->wc->n_cipher_suites; i++)
-        if (strcmp(name, xe_cipher_suites[t->wc->cipher_suites[i]].go_name) == 0)
+    /* ServerHello: version (2), random (32), session id (1 + n), suite (2). */
+    if (!msg || msg->size < 35 || msg->size < 35u + msg->data[34] + 2)
+        return GNUTLS_E_NO_CIPHER_SUITES;
+    size_t at = 35u + msg->data[34];
+    unsigned id = (unsigned)msg->data[at] << 8 | msg->data[at + 1];
+    for (size_t i = 0; i < t->wc->n_cipher_suites; i++)
+        if (xe_cipher_suites[t->wc->cipher_suites[i]].id == id)
             return 0;
     return GNUTLS_E_NO_CIPHER_SUITES;
 }
@@ -302,7 +307,7 @@ int xe_tls_session_setup(struct xe_tls *t, gnutls_session_t s)
     gnutls_certificate_server_set_request(s, req[a]);
     gnutls_db_set_ptr(s, t);
     if (t->wc->n_cipher_suites)
-        gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_PRE,
+        gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
                                            check_suite);
     return 0;
 }

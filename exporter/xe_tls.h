@@ -18,8 +18,9 @@
  * and URI SANs.
  *
  * cipher_suites: GnuTLS picks key exchange, cipher and MAC from separate
- * lists, so the priority string allows their combinations; a hook before
- * the ServerHello then refuses a TLS <= 1.2 suite that is not listed.
+ * lists, so the priority string allows their combinations; a hook after
+ * the ServerHello then refuses a TLS <= 1.2 suite that is not listed (by its
+ * IANA number, read from the ServerHello).
  */
 #ifndef XE_TLS_H
 #define XE_TLS_H

@@ -46,6 +46,7 @@ enum { XE_TLS10 = 0x0301, XE_TLS11, XE_TLS12, XE_TLS13 };
  * tls.CipherSuites()), with what they are made of in GnuTLS terms. */
 struct xe_cipher_suite {
     const char *go_name;
+    unsigned id;                   /* IANA number */
     const char *kx, *cipher, *mac; /* GnuTLS priority keywords; kx NULL: TLS 1.3 */
 };
 extern const struct xe_cipher_suite xe_cipher_suites[];
