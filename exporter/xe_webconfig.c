@@ -191,6 +191,30 @@ static bool key_is(const yaml_node_t *k, const char *name)
            memcmp(k->data.scalar.value, name, k->data.scalar.length) == 0;
 }
 
+/* True when the key of pair pr appeared earlier in map: YAML allows that
+ * in libyaml, the config does not. */
+static bool repeated(yaml_document_t *doc, const yaml_node_t *map, const yaml_node_pair_t *pr)
+{
+    const yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+    if (k->type != YAML_SCALAR_NODE)
+        return false;
+    for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
+        const yaml_node_t *o = yaml_document_get_node(doc, q->key);
+        if (o->type == YAML_SCALAR_NODE && o->data.scalar.length == k->data.scalar.length &&
+            memcmp(o->data.scalar.value, k->data.scalar.value, k->data.scalar.length) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int fail_repeated(struct loader *ld, const yaml_node_t *k, const char *section)
+{
+    char *name = scalar(k);
+    int rc = failf(ld, k, "%s.%s: given twice", section, name ? name : "?");
+    free(name);
+    return rc;
+}
+
 /* Relative file names in the config are relative to the config's directory,
  * as in exporter-toolkit. */
 static char *resolve(const char *config_path, const char *name)
@@ -377,37 +401,27 @@ static int load_tls(struct loader *ld, const yaml_node_t *map)
         yaml_node_t *k = yaml_document_get_node(ld->doc, pr->key);
         yaml_node_t *v = yaml_document_get_node(ld->doc, pr->value);
         unsigned line = (unsigned)k->start_mark.line + 1;
-        if (key_is(k, "cert_file")) {
-            if (cert_file)
-                rc = failf(ld, k, "tls_server_config.cert_file: given twice");
-            else if ((rc = get_pem_file(ld, v, "tls_server_config.cert_file", &wc->cert_pem, NULL,
-                                        &wc->cert_at)) == 0)
-                cert_file = wc->cert_pem != NULL;
+        if (repeated(ld->doc, map, pr)) {
+            rc = fail_repeated(ld, k, "tls_server_config");
+        } else if (key_is(k, "cert_file")) {
+            rc = get_pem_file(ld, v, "tls_server_config.cert_file", &wc->cert_pem, NULL,
+                              &wc->cert_at);
+            cert_file = wc->cert_pem != NULL;
         } else if (key_is(k, "key_file")) {
-            if (key_file)
-                rc = failf(ld, k, "tls_server_config.key_file: given twice");
-            else if ((rc = get_pem_file(ld, v, "tls_server_config.key_file", &wc->key_pem,
-                                        &wc->key_len, &wc->key_at)) == 0)
-                key_file = wc->key_pem != NULL;
+            rc = get_pem_file(ld, v, "tls_server_config.key_file", &wc->key_pem, &wc->key_len,
+                              &wc->key_at);
+            key_file = wc->key_pem != NULL;
         } else if (key_is(k, "client_ca_file")) {
-            if (ca_file)
-                rc = failf(ld, k, "tls_server_config.client_ca_file: given twice");
-            else if ((rc = get_pem_file(ld, v, "tls_server_config.client_ca_file",
-                                        &wc->client_ca_pem, NULL, &wc->client_ca_at)) == 0)
-                ca_file = wc->client_ca_pem != NULL;
-        } else if (key_is(k, "cert")) {
-            free(cert);
+            rc = get_pem_file(ld, v, "tls_server_config.client_ca_file", &wc->client_ca_pem, NULL,
+                              &wc->client_ca_at);
+            ca_file = wc->client_ca_pem != NULL;
+        } else if (key_is(k, "cert")) { /* each key at most once: see repeated() */
             rc = get_string(ld, v, "tls_server_config.cert", &cert);
             cert_line = line;
         } else if (key_is(k, "key")) {
-            if (key) {
-                explicit_bzero(key, strlen(key));
-                free(key);
-            }
             rc = get_string(ld, v, "tls_server_config.key", &key);
             key_line = line;
         } else if (key_is(k, "client_ca")) {
-            free(ca);
             rc = get_string(ld, v, "tls_server_config.client_ca", &ca);
             ca_line = line;
         } else if (key_is(k, "client_auth_type")) {
@@ -701,6 +715,8 @@ static int load_rate(struct loader *ld, const yaml_node_t *map)
          pr++) {
         yaml_node_t *k = yaml_document_get_node(ld->doc, pr->key);
         yaml_node_t *v = yaml_document_get_node(ld->doc, pr->value);
+        if (repeated(ld->doc, map, pr))
+            return fail_repeated(ld, k, "rate_limit");
         char *s = scalar(v);
         int rc = 0;
         if (key_is(k, "interval")) {

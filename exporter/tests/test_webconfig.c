@@ -138,6 +138,9 @@ static void mistakes(void **state)
         {"rate_limit:\n  burst: x\n", "rate_limit.burst"},
         {"rate_limit:\n  bursts: 1\n", "rate_limit.bursts: unknown key"},
         {"tls_server_config: {}\ntls_server_config: {}\n", ":2: tls_server_config: given twice"},
+        /* found by fuzz_webconfig: a repeated inline key was freed twice */
+        {"tls_server_config:\n  cert: |\n    A\n  cert: [x]\n", ":4: tls_server_config.cert: given twice"},
+        {"rate_limit:\n  burst: 1\n  burst: 2\n", ":3: rate_limit.burst: given twice"},
         {"a: 1\n---\nb: 2\n", ":2: a second YAML document"},
         {"- a\n", ":1: expected a mapping"},
         {"basic_auth_users: [\n", "YAML syntax error"},
