@@ -15,20 +15,22 @@
 
 #include <gnutls/crypto.h>
 
-#define CACHE_SLOTS 256
+#define CACHE_SLOTS 256 /* per verdict */
 #define MAX_HEADER 4096
 
 struct cached {
     unsigned char mac[32];
-    bool used, ok;
+    bool used;
 };
 
 struct xe_auth {
     const struct xe_webconfig *wc;
     unsigned max_cost;
     unsigned char key[32];
-    pthread_mutex_t lock; /* guards cache */
-    struct cached cache[CACHE_SLOTS];
+    pthread_mutex_t lock; /* guards the caches */
+    /* Right and wrong credentials apart, so a flood of wrong ones cannot
+     * push a scraper's right ones out (and force it back to bcrypt). */
+    struct cached good[CACHE_SLOTS], bad[CACHE_SLOTS];
     /* Slowest bcrypt seen, per unit of 2^cost, in ns: what a check at
      * max_cost takes, so every check is padded to it. */
     _Atomic uint64_t unit_ns;
@@ -137,9 +139,14 @@ static bool bcrypt_matches(const char *password, const char *hash)
     return ok;
 }
 
-static struct cached *slot(struct xe_auth *a, const unsigned char mac[32])
+static struct cached *slot(struct cached *table, const unsigned char mac[32])
 {
-    return &a->cache[(mac[0] | mac[1] << 8) % CACHE_SLOTS];
+    return &table[(mac[0] | mac[1] << 8) % CACHE_SLOTS];
+}
+
+static bool holds(const struct cached *c, const unsigned char mac[32])
+{
+    return c->used && memcmp(c->mac, mac, 32) == 0;
 }
 
 /* The check proper, given a bcrypt slot: bcrypt against the user's hash,
@@ -192,13 +199,12 @@ enum xe_auth_result xe_auth_check(struct xe_auth *a, const char *authorization)
     unsigned char mac[32];
     if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, a->key, sizeof a->key, buf, (size_t)n, mac) < 0)
         goto out;
-    struct cached *c = slot(a, mac);
     pthread_mutex_lock(&a->lock);
-    bool hit = c->used && memcmp(c->mac, mac, sizeof mac) == 0;
-    bool hit_ok = hit && c->ok;
+    bool hit_good = holds(slot(a->good, mac), mac);
+    bool hit_bad = !hit_good && holds(slot(a->bad, mac), mac);
     pthread_mutex_unlock(&a->lock);
-    if (hit) {
-        res = hit_ok ? XE_AUTH_OK : XE_AUTH_DENIED;
+    if (hit_good || hit_bad) {
+        res = hit_good ? XE_AUTH_OK : XE_AUTH_DENIED;
         goto out;
     }
     unsigned running = atomic_load(&bcrypt_running);
@@ -214,9 +220,9 @@ enum xe_auth_result xe_auth_check(struct xe_auth *a, const char *authorization)
     bool ok = slow_check(a, (const char *)buf, colon + 1);
     atomic_fetch_sub(&bcrypt_running, 1);
     pthread_mutex_lock(&a->lock);
+    struct cached *c = slot(ok ? a->good : a->bad, mac);
     memcpy(c->mac, mac, sizeof mac);
     c->used = true;
-    c->ok = ok;
     pthread_mutex_unlock(&a->lock);
     res = ok ? XE_AUTH_OK : XE_AUTH_DENIED;
 out:
@@ -256,18 +262,17 @@ int xe_auth_hash_password(const char *password, unsigned cost, char *out, size_t
 
 int xe_auth_hash_password_main(FILE *in, FILE *out, FILE *errout)
 {
-    char pw[1026], hash[128];
-    size_t n = fread(pw, 1, sizeof pw - 1, in);
+    char *pw = NULL, hash[128];
+    size_t cap = 0;
     int rc = 1;
-    pw[n] = '\0';
+    /* One line: a terminal user ends it with Enter, not end-of-file. */
+    ssize_t got = getline(&pw, &cap, in);
+    size_t n = got > 0 ? (size_t)got : 0;
     if (n && pw[n - 1] == '\n')
         pw[--n] = '\0';
     if (n && pw[n - 1] == '\r')
         pw[--n] = '\0';
-    if (n == sizeof pw - 2 || strchr(pw, '\n'))
-        fprintf(errout, "xenmode_exporter: --web.hash-password: give one line of at most 1024 "
-                        "bytes on standard input\n");
-    else if (n == 0)
+    if (n == 0)
         fprintf(errout, "xenmode_exporter: --web.hash-password: empty password on standard "
                         "input\n");
     else if (memchr(pw, '\0', n))
@@ -279,6 +284,9 @@ int xe_auth_hash_password_main(FILE *in, FILE *out, FILE *errout)
         fprintf(errout, "xenmode_exporter: --web.hash-password: %s\n", strerror(rc));
     else
         rc = fprintf(out, "%s\n", hash) < 0 || fflush(out) != 0;
-    explicit_bzero(pw, sizeof pw);
+    if (pw) {
+        explicit_bzero(pw, cap);
+        free(pw);
+    }
     return rc ? 1 : 0;
 }

@@ -7,8 +7,9 @@
  *   are refused, so "secret\0junk" is not "secret".
  * - Checked credentials are remembered by an HMAC-SHA256 of user and
  *   password under a key made at random for this config (never the
- *   password itself), success and failure alike: a scrape with the same
- *   credentials, and a flood repeating the same wrong ones, cost no bcrypt.
+ *   password itself), right and wrong ones in separate tables: a scrape
+ *   with the same credentials, and a flood repeating the same wrong ones,
+ *   cost no bcrypt, and wrong ones never push right ones out.
  * - At most XE_AUTH_BCRYPT_SLOTS bcrypt checks run at once in the process;
  *   a check that finds no free slot is answered XE_AUTH_BUSY at once (the
  *   caller sends 429) instead of tying a server thread up, so bad-password
