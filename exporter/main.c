@@ -15,7 +15,8 @@
 #include "xe_listen.h"
 #include "xe_log.h"
 #include "xe_scrape.h"
-#include "xe_webconfig.h"
+#include "xe_auth.h"
+#include "xe_web.h"
 #include "xenmode/host.h"
 
 #define EXIT_USAGE 2
@@ -23,7 +24,7 @@
 struct app {
     struct xe_flags flags;
     struct xe_log log;
-    struct xe_webconfig *webconfig;
+    struct xe_web *web;
     int *fds;
     char **names;
     size_t n_fds;
@@ -50,7 +51,7 @@ static void app_free(struct app *a)
         xe_scraper_destroy(&a->scraper);
     xm_collector_free(a->collector);
     xm_config_cache_free(a->configs);
-    xe_webconfig_free(a->webconfig);
+    xe_web_free(a->web);
     xe_flags_free(&a->flags);
 }
 
@@ -105,8 +106,10 @@ static int wait_for_stop(struct app *a, const sigset_t *set)
         if (sigwait(set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            xe_log(&a->log, XE_INFO, "SIGHUP: nothing to reload; restart to apply a new web config",
-                   NULL);
+            if (a->web)
+                xe_web_reload(a->web); /* logs how it went */
+            else
+                xe_log(&a->log, XE_INFO, "SIGHUP: no --web.config.file to reload", NULL);
             continue;
         }
         xe_log(&a->log, XE_INFO, "shutting down", "signal", strsignal(sig), NULL);
@@ -133,6 +136,10 @@ int main(int argc, char **argv)
         xe_flags_free(&a.flags);
         return 0;
     }
+    if (a.flags.hash_password) {
+        xe_flags_free(&a.flags);
+        return xe_auth_hash_password_main(stdin, stdout, stderr);
+    }
     if (a.flags.version) {
         printf("xenmode_exporter %s (revision %s)\n", XM_BUILD_VERSION, XM_BUILD_REVISION);
         xe_flags_free(&a.flags);
@@ -146,7 +153,7 @@ int main(int argc, char **argv)
            "revision", XM_BUILD_REVISION, NULL);
 
     if (a.flags.web_config_file &&
-        xe_webconfig_load(a.flags.web_config_file, &a.webconfig, err, sizeof err) != 0) {
+        xe_web_open(a.flags.web_config_file, &a.log, &a.web, err, sizeof err) != 0) {
         xe_log(&a.log, XE_ERROR, "invalid --web.config.file", "err", err, NULL);
         goto out;
     }
@@ -172,6 +179,7 @@ int main(int argc, char **argv)
         .sysfs = a.flags.sysfs,
         .procfs = a.flags.procfs,
         .cpuid_file = a.flags.cpuid_file,
+        .web = a.web,
     };
     int e = xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg);
     if (e != 0) {
@@ -190,7 +198,7 @@ int main(int argc, char **argv)
     a.http_opts = (struct xe_http_opts){
         .telemetry_path = a.flags.telemetry_path,
         .max_requests = a.flags.max_requests,
-        .webconfig = a.webconfig,
+        .web = a.web,
         .scraper = &a.scraper,
         .log = &a.log,
     };
@@ -201,8 +209,8 @@ int main(int argc, char **argv)
         xe_log(&a.log, XE_ERROR, "cannot start the server", "err", err, NULL);
         goto out;
     }
-    bool tls = a.webconfig && a.webconfig->cert_pem;
-    bool auth = a.webconfig && a.webconfig->n_users;
+    bool tls = xe_web_tls(a.web);
+    bool auth = xe_web_auth(a.web);
     for (size_t i = 0; i < a.n_fds; i++)
         xe_log(&a.log, XE_INFO, "listening", "address", a.names[i], "tls", tls ? "true" : "false",
                "basic_auth", auth ? "true" : "false", "telemetry_path", a.flags.telemetry_path,

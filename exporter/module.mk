@@ -4,7 +4,7 @@ EXPORTER_SRCS := $(filter-out exporter/main.c,$(wildcard exporter/*.c))
 EXPORTER_OBJS := $(EXPORTER_SRCS:%.c=$(BUILD)/%.o)
 EXPORTER_MAIN := $(BUILD)/exporter/main.o
 EXPORTER_BIN  := $(BUILD)/xenmode_exporter
-EXPORTER_LIBS := -lmicrohttpd -lyaml -lcrypt -lz
+EXPORTER_LIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz
 EXPORTER_TEST := $(BUILD)/exporter/tests/test_exporter_units
 EXPORTER_MAN  := $(BUILD)/man/xenmode_exporter.8
 XE_BCRYPT     := $(BUILD)/exporter/tests/xe-bcrypt
@@ -19,6 +19,14 @@ $(EXPORTER_BIN): $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB)
 
 $(EXPORTER_TEST): $(EXPORTER_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
+
+# cmocka tests of the web config, basic auth and rate limit.
+EXPORTER_WEBCONFIG_TEST := $(BUILD)/exporter/tests/test_webconfig
+$(EXPORTER_WEBCONFIG_TEST).o: CFLAGS += -Icore -Iexporter
+$(EXPORTER_WEBCONFIG_TEST): $(EXPORTER_WEBCONFIG_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
+TEST_PROGRAMS += $(EXPORTER_WEBCONFIG_TEST)
+all: $(EXPORTER_WEBCONFIG_TEST)
 
 # Test helper: bcrypt hashes for the web config tests.
 $(XE_BCRYPT): $(BUILD)/exporter/tests/xe_bcrypt.o

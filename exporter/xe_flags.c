@@ -25,6 +25,7 @@ enum {
     OPT_CONFIG_DIR,
     OPT_CONFIGS,
     OPT_NO_CONFIGS,
+    OPT_HASH_PASSWORD,
 };
 
 void xe_flags_usage(FILE *out)
@@ -37,7 +38,10 @@ void xe_flags_usage(FILE *out)
             "  --web.listen-address=ADDR  address to listen on: :PORT, IPv4:PORT or [IPv6]:PORT;\n"
             "                             repeat for several (default \"" XE_DEFAULT_LISTEN "\")\n"
             "  --web.telemetry-path=PATH  path of the metrics (default \"/metrics\")\n"
-            "  --web.config.file=FILE     exporter-toolkit web config: TLS and basic auth\n"
+            "  --web.config.file=FILE     exporter-toolkit web config: TLS, client certificates,\n"
+            "                             basic auth, headers, rate limit; re-read when it changes\n"
+            "  --web.hash-password        read a password on standard input, print its bcrypt\n"
+            "                             hash for basic_auth_users and exit\n"
             "  --web.max-requests=N       concurrent requests served; more get 503, 0 = no limit\n"
             "                             (default %u)\n"
             "  --log.level=LEVEL          debug, info, warn or error (default \"info\")\n"
@@ -105,6 +109,7 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
         {"xen.config-dir", required_argument, NULL, OPT_CONFIG_DIR},
         {"xen.configs", no_argument, NULL, OPT_CONFIGS},
         {"no-xen.configs", no_argument, NULL, OPT_NO_CONFIGS},
+        {"web.hash-password", no_argument, NULL, OPT_HASH_PASSWORD},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -190,6 +195,9 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
             break;
         case 'h':
             f->help = true;
+            break;
+        case OPT_HASH_PASSWORD:
+            f->hash_password = true;
             break;
         case ':':
             return fail(err, errsz, "flag %s needs a value%s", argv[optind - 1], "");

@@ -41,6 +41,7 @@ struct xe_flags {
     bool configs;               /* --[no-]xen.configs: configured modes (default on) */
     bool help;
     bool version;
+    bool hash_password;         /* --web.hash-password */
 };
 
 /*

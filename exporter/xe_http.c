@@ -47,6 +47,9 @@ static enum MHD_Result reply(struct xe_http *h, struct MHD_Connection *c, const 
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    xe_web_add_headers(h->o->web, r);
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS)
+        MHD_add_response_header(r, "Retry-After", "1");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     enum MHD_Result ret = MHD_queue_response(c, status, r);
@@ -125,6 +128,7 @@ static enum MHD_Result metrics_page(struct xe_http *h, struct MHD_Connection *c,
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             fmt == XM_EXPO_OPENMETRICS ? XM_CONTENT_TYPE_OPENMETRICS
                                                        : XM_CONTENT_TYPE_TEXT);
+    xe_web_add_headers(h->o->web, r);
     if (gzip)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
@@ -137,23 +141,6 @@ static enum MHD_Result metrics_page(struct xe_http *h, struct MHD_Connection *c,
     return ret;
 }
 
-static bool authorized(struct xe_http *h, struct MHD_Connection *c)
-{
-    struct xe_webconfig *wc = h->o->webconfig;
-    if (!wc || wc->n_users == 0)
-        return true;
-    char *password = NULL;
-    char *user = MHD_basic_auth_get_username_password(c, &password);
-    bool ok = xe_webconfig_authorize(wc, user, password);
-    if (password) {
-        explicit_bzero(password, strlen(password));
-        MHD_free(password);
-    }
-    if (user)
-        MHD_free(user);
-    return ok;
-}
-
 static enum MHD_Result unauthorized(struct xe_http *h, struct MHD_Connection *c,
                                     const char *method, const char *url)
 {
@@ -163,6 +150,7 @@ static enum MHD_Result unauthorized(struct xe_http *h, struct MHD_Connection *c,
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    xe_web_add_headers(h->o->web, r);
     enum MHD_Result ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
     MHD_destroy_response(r);
     log_request(h, method, url, MHD_HTTP_UNAUTHORIZED);
@@ -203,8 +191,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return reply(h, c, method, url, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
                      text);
     }
-    if (!authorized(h, c))
+    switch (xe_web_check_request(h->o->web, c)) {
+    case XE_WEB_ALLOW:
+        break;
+    case XE_WEB_UNAUTHORIZED:
         return unauthorized(h, c, method, url);
+    case XE_WEB_RATE_LIMITED:
+        return reply(h, c, method, url, MHD_HTTP_TOO_MANY_REQUESTS, "text/plain; charset=utf-8",
+                     "Too Many Requests\n");
+    case XE_WEB_AUTH_BUSY:
+        return reply(h, c, method, url, MHD_HTTP_TOO_MANY_REQUESTS, "text/plain; charset=utf-8",
+                     "Too Many Requests: authentication is busy\n");
+    }
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return reply(h, c, method, url, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
                      "Method Not Allowed\n");
@@ -225,6 +223,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (*con_cls == &h->counted)
         atomic_fetch_sub(&h->in_flight, 1);
     *con_cls = NULL;
+}
+
+/* Connection start and end: the web config sets TLS sessions up. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct xe_http *h = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        xe_web_connection_started(h->o->web, c, socket_context);
+    else
+        xe_web_connection_closed(h->o->web, socket_context);
 }
 
 /* libmicrohttpd's own messages (TLS handshake failures, accept errors). */
@@ -269,17 +278,13 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
     }
     h->o = o;
     atomic_init(&h->in_flight, 0);
-    bool tls = o->webconfig && o->webconfig->cert_pem;
+    bool tls = xe_web_tls(o->web);
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
     unsigned limit = connection_limit(n);
 
     for (size_t i = 0; i < n; i++) {
-        struct MHD_OptionItem tls_opts[] = {
-            {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0,
-             tls ? o->webconfig->key_pem : NULL},
-            {MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? o->webconfig->cert_pem : NULL},
-            {MHD_OPTION_END, 0, NULL},
-        };
+        struct MHD_OptionItem tls_opts[3];
+        xe_web_mhd_options(o->web, tls_opts, 3);
         h->daemons[i] = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, /* first, or MHD logs some itself */
@@ -288,12 +293,12 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
             MHD_OPTION_CONNECTION_LIMIT, limit,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_SECONDS,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
             MHD_OPTION_ARRAY, tls_opts,
             MHD_OPTION_END);
         if (!h->daemons[i]) {
-            snprintf(err, errsz, "cannot start the %s server on %s%s", tls ? "HTTPS" : "HTTP",
-                     names[i],
-                     tls ? " (is the certificate a PEM certificate matching the key?)" : "");
+            snprintf(err, errsz, "cannot start the %s server on %s", tls ? "HTTPS" : "HTTP",
+                     names[i]);
             for (size_t j = i; j < n; j++)
                 close(fds[j]);
             h->n_daemons = i;

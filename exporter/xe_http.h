@@ -6,7 +6,7 @@
  *   anything else              404; methods other than GET/HEAD get 405
  *
  * With basic_auth_users in the web config every path needs credentials
- * (401 otherwise). More than max_requests requests in progress at once get
+ * (401 otherwise), rate_limit gives 429 (see xe_web.h). More than max_requests requests in progress at once get
  * 503. Responses are queued on the second call of the access handler, so
  * libmicrohttpd keeps the connection alive between scrapes.
  */
@@ -17,12 +17,12 @@
 
 #include "xe_log.h"
 #include "xe_scrape.h"
-#include "xe_webconfig.h"
+#include "xe_web.h"
 
 struct xe_http_opts {
     const char *telemetry_path;
     unsigned max_requests;          /* 0 = no limit */
-    struct xe_webconfig *webconfig; /* NULL: plain HTTP, no auth; not owned */
+    struct xe_web *web;             /* NULL: plain HTTP, no auth; not owned */
     struct xe_scraper *scraper;     /* not owned */
     const struct xe_log *log;       /* not owned */
 };

@@ -112,6 +112,8 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
                    "of the machine it runs on); always 1.");
     xm_expo_sample(b, "xen_exporter_view", v, 1, 1);
 
+    xe_web_write_metrics(s->cfg.web, f, b);
+
     /* A missing process_* value is not worth failing the page for. */
     /* The exporter's own process, whatever root the guest view reads. */
     (void)xe_process_write(b, f, "/proc");

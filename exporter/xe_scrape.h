@@ -28,9 +28,10 @@
 
 #include "xe_flags.h"
 #include "xe_log.h"
+#include "xe_web.h"
 #include "xenmode/configs.h"
-#include "xenmode/host.h"
 #include "xenmode/expo.h"
+#include "xenmode/host.h"
 
 struct xe_scrape_config {
     enum xe_view view;
@@ -38,6 +39,7 @@ struct xe_scrape_config {
     const char *procfs;     /* also where process_* is read */
     const char *cpuid_file; /* NULL: the CPU */
     struct xm_config_cache *configs; /* NULL: no configured modes; not owned */
+    struct xe_web *web;              /* NULL: no web config gauges; not owned */
 };
 
 struct xe_scraper {

@@ -1,5 +1,7 @@
-# fuzz/: libFuzzer target over the configuration-reading path (see
-# fuzz/fuzz_config.c). `make fuzz` builds it with clang (Debian's
+# fuzz/: libFuzzer targets over the configuration-reading path (see
+# fuzz/fuzz_config.c) and the exporter's web-config parser
+# (fuzz/fuzz_webconfig.c, seeds in fuzz/corpus-webconfig/; run after the
+# first, FUZZ_TIME seconds each). `make fuzz` builds it with clang (Debian's
 # libclang-rt-14-dev provides libFuzzer) and runs it for FUZZ_TIME seconds
 # on a scratch copy of the seed corpus fuzz/corpus/; a crash, a sanitizer
 # report or an input slower than FUZZ_TIMEOUT seconds fails the target and
@@ -51,13 +53,27 @@ endif
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) \
 	    $(if $(XEN_SRC),$(patsubst $(FUZZ_XLU_DIR)/%.c,$(FUZZ_DIR)/xlu/%.o,$(FUZZ_XLU_SRCS))) $(FUZZ_LIBS)
 
-.PHONY: fuzz fuzz-build
-fuzz-build: $(FUZZ_BIN)
+FUZZ_WEB_BIN  := $(FUZZ_DIR)/fuzz_webconfig
+FUZZ_WEB_SRCS := fuzz/fuzz_webconfig.c exporter/xe_webconfig.c
 
-fuzz: $(FUZZ_BIN)
+$(FUZZ_WEB_BIN): $(FUZZ_WEB_SRCS) exporter/xe_webconfig.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iexporter -o $@ $(FUZZ_WEB_SRCS) -lyaml
+
+.PHONY: fuzz fuzz-build fuzz-webconfig
+fuzz-build: $(FUZZ_BIN) $(FUZZ_WEB_BIN)
+
+fuzz: $(FUZZ_BIN) fuzz-webconfig
 	@mkdir -p $(FUZZ_DIR)/corpus
 	cd $(FUZZ_DIR) && LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) \
 	    ./$(notdir $(FUZZ_BIN)) corpus $(abspath fuzz/corpus) \
 	    -dict=$(abspath fuzz/xl.dict) -max_total_time=$(FUZZ_TIME) \
+	    -timeout=$(FUZZ_TIMEOUT) -max_len=65536 -rss_limit_mb=2048 \
+	    $(FUZZ_PAR) -print_final_stats=1
+
+fuzz-webconfig: $(FUZZ_WEB_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus-webconfig
+	cd $(FUZZ_DIR) && ./$(notdir $(FUZZ_WEB_BIN)) corpus-webconfig $(abspath fuzz/corpus-webconfig) \
+	    -dict=$(abspath fuzz/webconfig.dict) -max_total_time=$(FUZZ_TIME) \
 	    -timeout=$(FUZZ_TIMEOUT) -max_len=65536 -rss_limit_mb=2048 \
 	    $(FUZZ_PAR) -print_final_stats=1

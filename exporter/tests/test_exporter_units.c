@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <crypt.h>
 #include <zlib.h>
 
 #include <cmocka.h>
@@ -22,7 +21,6 @@
 #include "xe_log.h"
 #include "xe_negotiate.h"
 #include "xe_process.h"
-#include "xe_webconfig.h"
 
 static int rows_failed;
 
@@ -282,112 +280,6 @@ static void test_log(void **state)
     end_rows();
 }
 
-static char tmpdir[] = "/tmp/xe-unit.XXXXXX";
-
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *fp = fopen(path, "w");
-    fputs(text, fp);
-    fclose(fp);
-    return path;
-}
-
-/* "$2b$04$..." of "secret": cost 4 keeps the test fast. */
-static const char *make_hash(const char *password)
-{
-    static char out[128];
-    char salt[64];
-    struct crypt_data *cd = calloc(1, sizeof *cd);
-    crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof salt);
-    snprintf(out, sizeof out, "%s", crypt_r(password, salt, cd));
-    free(cd);
-    return out;
-}
-
-static void test_webconfig(void **state)
-{
-    (void)state;
-    struct xe_webconfig *wc;
-    char err[1024], text[1024];
-    const char *hash = make_hash("secret");
-
-    if (!mkdtemp(tmpdir)) {
-        check(0, "mkdtemp");
-        end_rows();
-        return;
-    }
-    write_file("c.pem", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n");
-    write_file("k.pem", "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n");
-    snprintf(text, sizeof text,
-             "# comment\ntls_server_config:\n  cert_file: c.pem\n  key_file: %s/k.pem\n"
-             "basic_auth_users:\n  alice: '%s'\n",
-             tmpdir, hash);
-    const char *good = write_file("good.yml", text);
-    int rc = xe_webconfig_load(good, &wc, err, sizeof err);
-    check(rc == 0 && wc && wc->cert_pem && strstr(wc->cert_pem, "CERTIFICATE") && wc->key_pem &&
-              wc->n_users == 1 && strcmp(wc->users[0].name, "alice") == 0,
-          "a full web config loads; cert_file relative to the config's directory (%s)",
-          rc ? err : "ok");
-    if (rc == 0) {
-        check(xe_webconfig_authorize(wc, "alice", "secret"), "right password accepted");
-        check(xe_webconfig_authorize(wc, "alice", "secret"), "right password accepted (cached)");
-        check(!xe_webconfig_authorize(wc, "alice", "Secret"), "wrong password refused");
-        check(!xe_webconfig_authorize(wc, "alice", "secretx"), "longer password refused");
-        check(!xe_webconfig_authorize(wc, "bob", "secret"), "unknown user refused");
-        check(!xe_webconfig_authorize(wc, NULL, NULL), "no credentials refused");
-        xe_webconfig_free(wc);
-    }
-
-    const char *empty = write_file("empty.yml", "# nothing\n");
-    rc = xe_webconfig_load(empty, &wc, err, sizeof err);
-    check(rc == 0 && wc && !wc->cert_pem && wc->n_users == 0, "an empty web config is valid");
-    xe_webconfig_free(wc);
-
-    static const struct {
-        const char *name, *yaml, *want1, *want2;
-    } bad[] = {
-        {"typo.yml", "tls_server_config:\n  cert_fil: c.pem\n  key_file: k.pem\n",
-         ":2: tls_server_config.cert_fil", "unknown key"},
-        {"top.yml", "basic_auth_user:\n  a: b\n", ":1: basic_auth_user", "unknown key"},
-        {"missing.yml", "tls_server_config:\n  cert_file: nope.pem\n  key_file: k.pem\n",
-         "tls_server_config.cert_file: cannot read", "nope.pem: No such file or directory"},
-        {"nokey.yml", "tls_server_config:\n  cert_file: c.pem\n", "tls_server_config.key_file",
-         "missing"},
-        {"clientca.yml", "tls_server_config:\n  client_ca_file: c.pem\n",
-         "tls_server_config.client_ca_file", "not supported"},
-        {"plainpw.yml", "basic_auth_users:\n  alice: secret\n", "basic_auth_users.alice",
-         "not a bcrypt hash"},
-        {"syntax.yml", "tls_server_config: [\n", "YAML syntax error", ":"},
-        {"list.yml", "- a\n- b\n", "expected a mapping", ":1:"},
-        {"http.yml", "http_server_config:\n  http2: true\n", "http_server_config",
-         "not supported"},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *path = write_file(bad[i].name, bad[i].yaml);
-        char copy[512];
-        snprintf(copy, sizeof copy, "%s", path);
-        wc = NULL;
-        rc = xe_webconfig_load(copy, &wc, err, sizeof err);
-        check(rc == -1 && !wc && strstr(err, copy) == err && strstr(err, bad[i].want1) &&
-                  strstr(err, bad[i].want2),
-              "%s refused: %s", bad[i].name, err);
-        xe_webconfig_free(wc);
-    }
-    char nofile[512];
-    snprintf(nofile, sizeof nofile, "%s/absent.yml", tmpdir);
-    rc = xe_webconfig_load(nofile, &wc, err, sizeof err);
-    check(rc == -1 && strstr(err, nofile) && strstr(err, "No such file"),
-          "an unreadable web config is refused naming it: %s", err);
-
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
-    end_rows();
-}
-
 static void test_gzip(void **state)
 {
     (void)state;
@@ -443,7 +335,6 @@ int main(void)
         cmocka_unit_test(test_listen),
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_log),
-        cmocka_unit_test(test_webconfig),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_process),
     };

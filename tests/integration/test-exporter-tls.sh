@@ -103,11 +103,11 @@ printf 'basic_auth_users:\n  prometheus: plaintext\n' >plain.yml
 bad_config "a password that is not a bcrypt hash: exit 1" "$TL_TMP/plain.yml" \
     "$TL_TMP/plain.yml:2" "basic_auth_users.prometheus" "not a bcrypt hash"
 printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: server.crt\n' >mtls.yml
-bad_config "an exporter-toolkit key not implemented: exit 1 saying so" "$TL_TMP/mtls.yml" \
-    "tls_server_config.client_ca_file" "not supported by xenmode_exporter"
+bad_config "a client CA without client_auth_type: exit 1 naming the key" "$TL_TMP/mtls.yml" \
+    "$TL_TMP/mtls.yml:" "tls_server_config.client_ca_file" "without a Client Auth Policy"
 printf 'tls_server_config:\n  cert_file: server.key\n  key_file: server.crt\n' >swapped.yml
-bad_config "certificate and key swapped: exit 1 at startup" "$TL_TMP/swapped.yml" \
-    "cannot start the HTTPS server"
+bad_config "certificate and key swapped: exit 1 naming the certificate file" "$TL_TMP/swapped.yml" \
+    "$TL_TMP/swapped.yml:2: tls_server_config.cert_file: $TL_TMP/server.key: not a PEM certificate"
 printf 'tls_server_config: [unclosed\n' >syntax.yml
 bad_config "YAML syntax error: exit 1 naming the file" "$TL_TMP/syntax.yml" "$TL_TMP/syntax.yml" "YAML syntax error"
 
