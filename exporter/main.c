@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "xe_flags.h"
@@ -86,6 +87,17 @@ static int open_listeners(struct app *a, char *err, size_t errsz)
     return 0;
 }
 
+/* Every connection is a descriptor: take the hard limit, as Go programs
+ * do, so the connection limits are not the soft 1024 of a service. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 /* Blocks the stop signals in every thread (libmicrohttpd's threads inherit
  * the mask) and waits for one in main. */
 static void block_signals(sigset_t *set)
@@ -141,6 +153,7 @@ int main(int argc, char **argv)
     /* glibc gives every thread that allocates an arena of its own; a few
      * server threads building pages do not need more than two. */
     mallopt(M_ARENA_MAX, 2);
+    raise_fd_limit();
     xe_log_init(&a.log, a.flags.log_level, a.flags.log_format, STDERR_FILENO);
     xe_log(&a.log, XE_INFO, "starting xenmode_exporter", "version", XM_BUILD_VERSION,
            "revision", XM_BUILD_REVISION, NULL);
