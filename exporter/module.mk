@@ -13,6 +13,9 @@ SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR       ?= /etc
 
 $(EXPORTER_OBJS) $(EXPORTER_MAIN) $(EXPORTER_TEST).o: CFLAGS += -Icore -Iexporter
+# xenmode_exporter_build_info{branch}: the branch built, "unknown" outside git.
+XE_BRANCH := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+$(BUILD)/exporter/xe_scrape.o: CFLAGS += -DXM_BUILD_BRANCH='"$(XE_BRANCH)"'
 
 $(EXPORTER_BIN): $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS)

@@ -9,6 +9,19 @@
 #include "xe_process.h"
 #include "xm_guest.h"
 
+#ifndef XM_BUILD_BRANCH
+#define XM_BUILD_BRANCH "unknown"
+#endif
+#define XE_STR2(x) #x
+#define XE_STR(x) XE_STR2(x)
+#if defined(__clang__)
+#define XE_COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define XE_COMPILER "gcc " XE_STR(__GNUC__) "." XE_STR(__GNUC_MINOR__) "." XE_STR(__GNUC_PATCHLEVEL__)
+#else
+#define XE_COMPILER "unknown"
+#endif
+
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
                     const struct xe_scrape_config *cfg)
 {
@@ -90,12 +103,22 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
     struct xm_label info[] = {
         {"version", XM_BUILD_VERSION},
         {"revision", XM_BUILD_REVISION},
-        {"xen_version", xenv},
+        {"branch", XM_BUILD_BRANCH},
+        {"compiler", XE_COMPILER},
     };
-    xm_expo_family(b, f, "xen_exporter_build_info", XM_METRIC_GAUGE,
-                   "Version of xenmode_exporter and of the hypervisor (empty until Xen was "
-                   "reached); always 1.");
-    xm_expo_sample(b, "xen_exporter_build_info", info, 3, 1);
+    xm_expo_family(b, f, "xenmode_exporter_build_info", XM_METRIC_GAUGE,
+                   "A metric with a constant '1' value labeled by version, revision, branch, "
+                   "and compiler from which xenmode_exporter was built.");
+    xm_expo_sample(b, "xenmode_exporter_build_info", info, 4, 1);
+
+    /* The hypervisor's version is known once Xen answered; until then the
+     * series is absent rather than labelled with an empty version. */
+    if (xenv[0]) {
+        struct xm_label hv[] = {{"version", xenv}};
+        xm_expo_family(b, f, "xen_hypervisor_info", XM_METRIC_GAUGE,
+                       "Version of the Xen hypervisor the exporter reads; always 1.");
+        xm_expo_sample(b, "xen_hypervisor_info", hv, 1, 1);
+    }
 
     xm_expo_family(b, f, "xen_exporter_xenstore_requests_total", XM_METRIC_COUNTER,
                    "xenstore requests sent by the exporter since it started.");

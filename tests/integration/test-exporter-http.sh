@@ -20,7 +20,7 @@ assert_eq "the collection succeeded (xen_up 1)" "1" "$(sed -n 's/^xen_up //p' "$
 assert_eq "every domain of the fixture with its mode" "$(expected_modes "$MIXED")" \
     "$(scraped_modes <"$TL_TMP/plain.txt")"
 for m in xen_domain_virt_mode xen_domain_info xen_domain_pv_devices_connected xen_up \
-         xen_exporter_scrape_duration_seconds xen_exporter_build_info process_cpu_seconds_total \
+         xen_exporter_scrape_duration_seconds xenmode_exporter_build_info xen_hypervisor_info process_cpu_seconds_total \
          process_resident_memory_bytes process_virtual_memory_bytes process_start_time_seconds \
          process_open_fds process_max_fds; do
     check "family $m present with HELP and TYPE" grep -q "^# TYPE $m " "$TL_TMP/plain.txt"
