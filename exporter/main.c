@@ -15,6 +15,7 @@
 #include "xe_http.h"
 #include "xe_listen.h"
 #include "xe_log.h"
+#include "xe_privs.h"
 #include "xe_scrape.h"
 #include "xe_webconfig.h"
 #include "xenmode.h"
@@ -59,6 +60,8 @@ static void app_free(struct app *a)
  * stops startup with the address in the message. */
 static int open_listeners(struct app *a, char *err, size_t errsz)
 {
+    if (a->flags.systemd_socket)
+        return xe_listen_systemd(&a->fds, &a->names, &a->n_fds, err, errsz);
     a->fds = calloc(a->flags.n_listen, sizeof *a->fds);
     a->names = calloc(a->flags.n_listen, sizeof *a->names);
     if (!a->fds || !a->names) {
@@ -167,6 +170,12 @@ int main(int argc, char **argv)
         xe_log(&a.log, XE_ERROR, "cannot listen", "err", err, NULL);
         goto out;
     }
+    /* Before the collector: libxenstore starts a thread for its watches,
+     * and capabilities are per thread. Xen needs uid 0, no capability. */
+    if (xe_privs_drop(err, sizeof err) != 0) {
+        xe_log(&a.log, XE_ERROR, "cannot drop privileges", "err", err, NULL);
+        goto out;
+    }
     struct xm_error xerr;
     int crc = a.flags.xen_cache ? xm_collector_new(&a.collector, &xerr)
                                 : xm_collector_new_oneshot(&a.collector, &xerr);
@@ -185,6 +194,7 @@ int main(int argc, char **argv)
         .sysfs = a.flags.sysfs,
         .procfs = a.flags.procfs,
         .cpuid_file = a.flags.cpuid_file,
+        .exporter_metrics = !a.flags.disable_exporter_metrics,
     };
     int e = xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg);
     if (e != 0) {

@@ -88,18 +88,33 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Xen's own version, absent until Xen answered once (rather than a series
+ * labelled with an empty version). */
+static void write_hypervisor(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *b)
+{
+    char xenv[64];
+    xm_collector_xen_version(s->collector, xenv, sizeof xenv);
+    if (!xenv[0])
+        return;
+    struct xm_label hv[] = {{"version", xenv}};
+    xm_expo_family(b, f, "xen_hypervisor_info", XM_METRIC_GAUGE,
+                   "Version of the Xen hypervisor the exporter reads; always 1.");
+    xm_expo_sample(b, "xen_hypervisor_info", hv, 1, 1);
+}
+
+/* The exporter's own families and process_*: what
+ * --web.disable-exporter-metrics leaves out. */
 static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *b,
                                double duration, const char *view)
 {
-    char xenv[64];
     struct xm_collector_stats st;
-    xm_collector_xen_version(s->collector, xenv, sizeof xenv);
     xm_collector_stats(s->collector, &st);
 
     xm_expo_family(b, f, "xen_exporter_scrape_duration_seconds", XM_METRIC_GAUGE,
                    "Time spent collecting from Xen in this scrape.");
     xm_expo_sample(b, "xen_exporter_scrape_duration_seconds", NULL, 0, duration);
 
+    /* Fixed at build time: the labels never change while the process runs. */
     struct xm_label info[] = {
         {"version", XM_BUILD_VERSION},
         {"revision", XM_BUILD_REVISION},
@@ -110,15 +125,6 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
                    "A metric with a constant '1' value labeled by version, revision, branch, "
                    "and compiler from which xenmode_exporter was built.");
     xm_expo_sample(b, "xenmode_exporter_build_info", info, 4, 1);
-
-    /* The hypervisor's version is known once Xen answered; until then the
-     * series is absent rather than labelled with an empty version. */
-    if (xenv[0]) {
-        struct xm_label hv[] = {{"version", xenv}};
-        xm_expo_family(b, f, "xen_hypervisor_info", XM_METRIC_GAUGE,
-                       "Version of the Xen hypervisor the exporter reads; always 1.");
-        xm_expo_sample(b, "xen_hypervisor_info", hv, 1, 1);
-    }
 
     xm_expo_family(b, f, "xen_exporter_xenstore_requests_total", XM_METRIC_COUNTER,
                    "xenstore requests sent by the exporter since it started.");
@@ -253,7 +259,9 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
     pthread_mutex_unlock(&s->lock);
 
     xm_snapshot_free(snap);
-    write_own_families(s, f, out, duration, view);
+    write_hypervisor(s, f, out);
+    if (s->cfg.exporter_metrics)
+        write_own_families(s, f, out, duration, view);
     xm_expo_end(out, f);
     return xm_buf_failed(out) ? ENOMEM : 0;
 }

@@ -5,9 +5,11 @@
  *
  * The dom0 view is: xen_up and the domain families (xm_expo_snapshot;
  * xen_up 0 and no domain series when the collection failed), the
- * configured modes from the xl configurations (xm_config_expo), then the
- * exporter's own families (scrape duration, build info, xenstore requests,
- * cache rebuilds, view) and process_*, then "# EOF" for OpenMetrics.
+ * configured modes from the xl configurations (xm_config_expo),
+ * xen_hypervisor_info once Xen answered, then (unless
+ * --web.disable-exporter-metrics) the exporter's own families (scrape
+ * duration, build info, xenstore requests, cache rebuilds, view) and
+ * process_*, then "# EOF" for OpenMetrics.
  * The guest view (inside a domU, where libxl cannot open) replaces xen_up
  * and the domain families with xen_guest_virt_mode{mode}.
  *
@@ -38,6 +40,7 @@ struct xe_scrape_config {
     const char *procfs;     /* also where process_* is read */
     const char *cpuid_file; /* NULL: the CPU */
     struct xm_config_cache *configs; /* NULL: no configured modes; not owned */
+    bool exporter_metrics;  /* the exporter's own families and process_* */
 };
 
 struct xe_scraper {

@@ -16,7 +16,7 @@ fi
 
 [ -n "$ONLY" ] || PACKAGES="build-essential pkg-config git
 libxen-dev xenstore-utils libjansson-dev libcmocka-dev
-libmicrohttpd-dev libyaml-dev libcrypt-dev zlib1g-dev gnutls-bin
+libmicrohttpd-dev libyaml-dev libcrypt-dev zlib1g-dev gnutls-bin libsystemd-dev libcap-ng-dev
 collectd-core collectd-dev collectd-utils prometheus
 valgrind scdoc curl openssl jq clang libclang-rt-14-dev
 libprotobuf-c1 python3 python3-yaml prometheus-node-exporter"
