@@ -196,9 +196,8 @@ int main(int argc, char **argv)
         .cpuid_file = a.flags.cpuid_file,
         .exporter_metrics = !a.flags.disable_exporter_metrics,
     };
-    int e = xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg);
-    if (e != 0) {
-        xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", strerror(e), NULL);
+    if (xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg, err, sizeof err) != 0) {
+        xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", err, NULL);
         goto out;
     }
     a.scraper_ready = true;
@@ -206,7 +205,8 @@ int main(int argc, char **argv)
     /* One collection now: the log says at once whether Xen can be read. */
     struct xm_buf probe;
     xm_buf_init(&probe);
-    xe_scrape(&a.scraper, XM_EXPO_TEXT, &probe);
+    if (xe_scrape(&a.scraper, XM_EXPO_TEXT, &probe, err, sizeof err) != 0)
+        xe_log(&a.log, XE_WARN, "first collection", "err", err, NULL);
     xm_buf_free(&probe);
 
     block_signals(&stop);

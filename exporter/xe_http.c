@@ -112,17 +112,19 @@ static enum MHD_Result metrics_page(struct xe_http *h, struct MHD_Connection *c,
     xm_buf_init(&body);
     xm_buf_init(&packed);
 
-    int rc = xe_scrape(h->o->scraper, fmt, &body);
-    if (rc == 0 && gzip)
-        rc = xe_gzip(body.data, body.len, &packed);
+    char err[128] = "out of memory";
+    int rc = xe_scrape(h->o->scraper, fmt, &body, err, sizeof err);
+    if (rc == 0 && gzip && xe_gzip(body.data, body.len, &packed) != 0) {
+        snprintf(err, sizeof err, "cannot gzip the page");
+        rc = -1;
+    }
     struct xm_buf *send = gzip ? &packed : &body;
     size_t len = send->len;
     char *data = rc == 0 ? xm_buf_steal(send) : NULL;
     xm_buf_free(&body);
     xm_buf_free(&packed);
     if (!data) {
-        xe_log(h->o->log, XE_ERROR, "cannot build the metrics page", "err", strerror(rc ? rc : ENOMEM),
-               NULL);
+        xe_log(h->o->log, XE_ERROR, "cannot build the metrics page", "err", err, NULL);
         return reply(h, c, method, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
                      "text/plain; charset=utf-8", "cannot build the metrics page\n");
     }

@@ -23,7 +23,7 @@
 #endif
 
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
-                    const struct xe_scrape_config *cfg)
+                    const struct xe_scrape_config *cfg, char *err, size_t errsz)
 {
     s->collector = c;
     s->log = log;
@@ -35,7 +35,12 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
         xm_buf_init(&s->rendered[f]);
         s->rendered_gen[f] = 0;
     }
-    return pthread_mutex_init(&s->lock, NULL);
+    int e = pthread_mutex_init(&s->lock, NULL);
+    if (e != 0) {
+        snprintf(err, errsz, "cannot create the scraper's lock: %s", strerror(e));
+        return -1;
+    }
+    return 0;
 }
 
 void xe_scraper_destroy(struct xe_scraper *s)
@@ -228,10 +233,11 @@ static bool append_guest(struct xe_scraper *s, enum xm_expo_format f, struct xm_
     return guest;
 }
 
-int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
+int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, char *err,
+              size_t errsz)
 {
     struct xm_snapshot *snap = NULL;
-    struct xm_error err;
+    struct xm_error xerr;
     const char *view = "dom0";
 
     pthread_mutex_lock(&s->lock);
@@ -241,7 +247,7 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
     bool served_guest = false;
     int rc = XM_ERR_NOXEN;
     if (s->cfg.view != XE_VIEW_GUEST)
-        rc = xm_collector_snapshot(s->collector, &snap, &err);
+        rc = xm_collector_snapshot(s->collector, &snap, &xerr);
     double duration = now() - start;
     if (s->cfg.view == XE_VIEW_GUEST || (s->cfg.view == XE_VIEW_AUTO && rc == XM_ERR_NOXEN))
         served_guest = append_guest(s, f, out);
@@ -250,9 +256,9 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
     } else {
         if (s->cfg.view == XE_VIEW_GUEST) {
             rc = XM_ERR_NOXEN;
-            snprintf(err.message, sizeof err.message, "--xen.view=guest: not a Xen domU");
+            snprintf(xerr.message, sizeof xerr.message, "--xen.view=guest: not a Xen domU");
         }
-        note_state(s, rc, &err, snap);
+        note_state(s, rc, &xerr, snap);
         append_domains(s, f, rc == XM_OK ? snap : NULL, out);
         append_configs(s, f, out);
     }
@@ -263,5 +269,9 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
     if (s->cfg.exporter_metrics)
         write_own_families(s, f, out, duration, view);
     xm_expo_end(out, f);
-    return xm_buf_failed(out) ? ENOMEM : 0;
+    if (xm_buf_failed(out)) {
+        snprintf(err, errsz, "out of memory building the page");
+        return -1;
+    }
+    return 0;
 }

@@ -55,9 +55,9 @@ struct xe_scraper {
     uint64_t rendered_gen[2];       /* the snapshot generation they show; 0 none */
 };
 
-/* RETURN VALUE: 0, or an errno from pthread_mutex_init. */
+/* RETURN VALUE: 0, or -1 with the reason in err. */
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
-                    const struct xe_scrape_config *cfg);
+                    const struct xe_scrape_config *cfg, char *err, size_t errsz);
 void xe_scraper_destroy(struct xe_scraper *s);
 
 /*
@@ -65,8 +65,10 @@ void xe_scraper_destroy(struct xe_scraper *s);
  *
  * Collects and appends the whole page to out. A failed collection is not an
  * error here: it is reported in the page (xen_up 0).
- * RETURN VALUE: 0, or ENOMEM when the page could not be built.
+ * RETURN VALUE: 0, or -1 with the reason in err when the page could not be
+ * built (out of memory).
  */
-int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out);
+int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, char *err,
+              size_t errsz);
 
 #endif
