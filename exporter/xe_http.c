@@ -12,6 +12,7 @@
 
 #include <microhttpd.h>
 
+#include "xe_accept.h"
 #include "xe_gzip.h"
 #include "xe_negotiate.h"
 
@@ -33,6 +34,7 @@ struct xe_http {
     const struct xe_http_opts *o;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
+    struct xe_accept *tls_accept; /* HTTPS: our accept loop (xe_accept.h) */
     atomic_uint in_flight;
     char seen; /* marker in a request's con_cls: its headers were checked */
 };
@@ -376,8 +378,12 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
     }
     h->o = o;
     atomic_init(&h->in_flight, 0);
+    /* web config: TLS (H14a's TLS API plugs in here). */
     bool tls = o->webconfig && o->webconfig->cert_pem;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+    /* HTTPS connections are accepted by xe_accept, which answers plain
+     * HTTP itself and hands TLS ones over (MHD_add_connection). */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+                     (tls ? MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC : 0);
     unsigned limit = connection_limit(n);
     unsigned per_address = limit / PER_ADDRESS_SHARE > 16 ? limit / PER_ADDRESS_SHARE : 16;
 
@@ -388,10 +394,14 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
             {MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? o->webconfig->cert_pem : NULL},
             {MHD_OPTION_END, 0, NULL},
         };
+        struct MHD_OptionItem listen_opts[] = {
+            {tls ? MHD_OPTION_END : MHD_OPTION_LISTEN_SOCKET, (intptr_t)fds[i], NULL},
+            {MHD_OPTION_END, 0, NULL},
+        };
         h->daemons[i] = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, /* first, or MHD logs some itself */
-            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fds[i],
+            MHD_OPTION_ARRAY, listen_opts,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS_PER_DAEMON,
             MHD_OPTION_CONNECTION_LIMIT, limit,
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
@@ -405,13 +415,19 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
             snprintf(err, errsz, "cannot start the %s server on %s%s", tls ? "HTTPS" : "HTTP",
                      names[i],
                      tls ? " (is the certificate a PEM certificate matching the key?)" : "");
-            for (size_t j = i; j < n; j++)
+            /* Sockets not yet given to a daemon; for HTTPS none was. */
+            for (size_t j = tls ? 0 : i; j < n; j++)
                 close(fds[j]);
             h->n_daemons = i;
             xe_http_stop(h);
             return -1;
         }
         h->n_daemons = i + 1;
+    }
+    if (tls && xe_accept_start(&h->tls_accept, fds, h->daemons, n, per_address, limit, err,
+                               errsz) != 0) {
+        xe_http_stop(h);
+        return -1;
     }
     *out = h;
     return 0;
@@ -421,6 +437,7 @@ void xe_http_stop(struct xe_http *h)
 {
     if (!h)
         return;
+    xe_accept_stop(h->tls_accept);
     for (size_t i = 0; i < h->n_daemons; i++)
         MHD_stop_daemon(h->daemons[i]);
     free(h->daemons);
