@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "xe_flags.h"
 #include "xe_http.h"
 #include "xe_listen.h"
 #include "xe_log.h"
+#include "xe_privs.h"
 #include "xe_scrape.h"
 #include "xe_auth.h"
 #include "xe_web.h"
@@ -59,6 +61,8 @@ static void app_free(struct app *a)
  * stops startup with the address in the message. */
 static int open_listeners(struct app *a, char *err, size_t errsz)
 {
+    if (a->flags.systemd_socket)
+        return xe_listen_systemd(&a->fds, &a->names, &a->n_fds, err, errsz);
     a->fds = calloc(a->flags.n_listen, sizeof *a->fds);
     a->names = calloc(a->flags.n_listen, sizeof *a->names);
     if (!a->fds || !a->names) {
@@ -85,6 +89,17 @@ static int open_listeners(struct app *a, char *err, size_t errsz)
         }
     }
     return 0;
+}
+
+/* Every connection is a descriptor: take the hard limit, as Go programs
+ * do, so the connection limits are not the soft 1024 of a service. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 /* Blocks the stop signals in every thread (libmicrohttpd's threads inherit
@@ -148,6 +163,7 @@ int main(int argc, char **argv)
     /* glibc gives every thread that allocates an arena of its own; a few
      * server threads building pages do not need more than two. */
     mallopt(M_ARENA_MAX, 2);
+    raise_fd_limit();
     xe_log_init(&a.log, a.flags.log_level, a.flags.log_format, STDERR_FILENO);
     xe_log(&a.log, XE_INFO, "starting xenmode_exporter", "version", XM_BUILD_VERSION,
            "revision", XM_BUILD_REVISION, NULL);
@@ -159,6 +175,12 @@ int main(int argc, char **argv)
     }
     if (open_listeners(&a, err, sizeof err) != 0) {
         xe_log(&a.log, XE_ERROR, "cannot listen", "err", err, NULL);
+        goto out;
+    }
+    /* Before the collector: libxenstore starts a thread for its watches,
+     * and capabilities are per thread. Xen needs uid 0, no capability. */
+    if (xe_privs_drop(err, sizeof err) != 0) {
+        xe_log(&a.log, XE_ERROR, "cannot drop privileges", "err", err, NULL);
         goto out;
     }
     struct xm_error xerr;
@@ -180,10 +202,10 @@ int main(int argc, char **argv)
         .procfs = a.flags.procfs,
         .cpuid_file = a.flags.cpuid_file,
         .web = a.web,
+        .exporter_metrics = !a.flags.disable_exporter_metrics,
     };
-    int e = xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg);
-    if (e != 0) {
-        xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", strerror(e), NULL);
+    if (xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg, err, sizeof err) != 0) {
+        xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", err, NULL);
         goto out;
     }
     a.scraper_ready = true;
@@ -191,7 +213,8 @@ int main(int argc, char **argv)
     /* One collection now: the log says at once whether Xen can be read. */
     struct xm_buf probe;
     xm_buf_init(&probe);
-    xe_scrape(&a.scraper, XM_EXPO_TEXT, &probe);
+    if (xe_scrape(&a.scraper, XM_EXPO_TEXT, &probe, err, sizeof err) != 0)
+        xe_log(&a.log, XE_WARN, "first collection", "err", err, NULL);
     xm_buf_free(&probe);
 
     block_signals(&stop);

@@ -4,7 +4,7 @@ EXPORTER_SRCS := $(filter-out exporter/main.c,$(wildcard exporter/*.c))
 EXPORTER_OBJS := $(EXPORTER_SRCS:%.c=$(BUILD)/%.o)
 EXPORTER_MAIN := $(BUILD)/exporter/main.o
 EXPORTER_BIN  := $(BUILD)/xenmode_exporter
-EXPORTER_LIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz
+EXPORTER_LIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lsystemd -lcap-ng
 EXPORTER_TEST := $(BUILD)/exporter/tests/test_exporter_units
 EXPORTER_MAN  := $(BUILD)/man/xenmode_exporter.8
 XE_BCRYPT     := $(BUILD)/exporter/tests/xe-bcrypt
@@ -12,7 +12,12 @@ XE_BCRYPT     := $(BUILD)/exporter/tests/xe-bcrypt
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR       ?= /etc
 
-$(EXPORTER_OBJS) $(EXPORTER_MAIN) $(EXPORTER_TEST).o: CFLAGS += $(CORE_INC) -Iexporter
+EXPORTER_CMOCKA := $(BUILD)/exporter/tests/test_exporter_service
+
+$(EXPORTER_OBJS) $(EXPORTER_MAIN) $(EXPORTER_TEST).o $(EXPORTER_CMOCKA:%=%.o): CFLAGS += $(CORE_INC) -Iexporter
+# xenmode_exporter_build_info{branch}: the branch built, "unknown" outside git.
+XE_BRANCH := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+$(BUILD)/exporter/xe_scrape.o: CFLAGS += -DXM_BUILD_BRANCH='"$(XE_BRANCH)"'
 
 $(EXPORTER_BIN): $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS)
@@ -26,7 +31,11 @@ $(EXPORTER_WEBCONFIG_TEST).o: CFLAGS += -Icore -Iexporter
 $(EXPORTER_WEBCONFIG_TEST): $(EXPORTER_WEBCONFIG_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
 TEST_PROGRAMS += $(EXPORTER_WEBCONFIG_TEST)
-all: $(EXPORTER_WEBCONFIG_TEST)
+test-build: $(EXPORTER_WEBCONFIG_TEST)
+
+# cmocka tests of single exporter parts, one file each.
+$(EXPORTER_CMOCKA): %: %.o $(EXPORTER_OBJS) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
 
 # Test helper: bcrypt hashes for the web config tests.
 $(XE_BCRYPT): $(BUILD)/exporter/tests/xe_bcrypt.o
@@ -37,12 +46,12 @@ $(EXPORTER_MAN): docs/man/xenmode_exporter.8.scd
 	scdoc < $< > $@.tmp && mv $@.tmp $@
 
 BINARIES += $(EXPORTER_BIN)
-TEST_PROGRAMS += $(EXPORTER_TEST)
+TEST_PROGRAMS += $(EXPORTER_TEST) $(EXPORTER_CMOCKA)
 TEST_PROGRAMS += $(sort $(wildcard tests/integration/test-exporter-*.sh))
 INSTALL_TARGETS += install-exporter
 
 all: $(EXPORTER_MAN)
-test-build: $(EXPORTER_TEST) $(XE_BCRYPT)
+test-build: $(EXPORTER_TEST) $(EXPORTER_CMOCKA) $(XE_BCRYPT)
 
 .PHONY: install-exporter
 # The defaults file is configuration: an existing one is kept.

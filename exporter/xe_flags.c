@@ -1,10 +1,11 @@
-/* Command-line parsing. getopt_long does the splitting; each value is
- * checked here so a typo stops startup with the flag's name in the error. */
+/* Command-line parsing, kingpin's way: every flag written in full, as
+ * --flag=value or --flag value; each value is checked here so a typo stops
+ * startup with the flag's name in the error. */
 #include "xe_flags.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,15 +18,16 @@ enum {
     OPT_LOG_FORMAT,
     OPT_VERSION,
     OPT_CACHE,
-    OPT_NO_CACHE,
     OPT_VIEW,
     OPT_SYSFS,
     OPT_PROCFS,
     OPT_CPUID,
     OPT_CONFIG_DIR,
     OPT_CONFIGS,
-    OPT_NO_CONFIGS,
     OPT_HASH_PASSWORD,
+    OPT_SYSTEMD_SOCKET,
+    OPT_DISABLE_EXPORTER_METRICS,
+    OPT_HELP,
 };
 
 void xe_flags_usage(FILE *out)
@@ -44,6 +46,10 @@ void xe_flags_usage(FILE *out)
             "                             hash for basic_auth_users and exit\n"
             "  --web.max-requests=N       concurrent requests served; more get 503, 0 = no limit\n"
             "                             (default %u)\n"
+            "  --web.systemd-socket       listen on the sockets systemd passes (socket\n"
+            "                             activation) instead of --web.listen-address\n"
+            "  --web.disable-exporter-metrics\n"
+            "                             leave out process_* and the exporter's own metrics\n"
             "  --log.level=LEVEL          debug, info, warn or error (default \"info\")\n"
             "  --log.format=FORMAT        logfmt or json (default \"logfmt\")\n"
             "  --[no-]xen.cache           keep domains cached between scrapes, fresh through\n"
@@ -61,9 +67,15 @@ void xe_flags_usage(FILE *out)
             XE_DEFAULT_MAX_REQUESTS);
 }
 
-static int fail(char *err, size_t errsz, const char *fmt, const char *a, const char *b)
+static int fail(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errsz, const char *fmt, ...)
 {
-    snprintf(err, errsz, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -90,29 +102,136 @@ static int add_listen(struct xe_flags *f, const char *addr)
     return 0;
 }
 
+/* The flags, written in full as kingpin wants them: a prefix such as
+ * --web.listen is an unknown flag, not an abbreviation. A switch (no
+ * value) also has its --no- form. */
+struct flag {
+    const char *name;
+    int id;
+    bool takes_value;
+};
+
+static const struct flag flag_table[] = {
+    {"web.listen-address", OPT_LISTEN, true},
+    {"web.telemetry-path", OPT_PATH, true},
+    {"web.config.file", OPT_CONFIG, true},
+    {"web.max-requests", OPT_MAX_REQ, true},
+    {"web.hash-password", OPT_HASH_PASSWORD, false},
+    {"web.systemd-socket", OPT_SYSTEMD_SOCKET, false},
+    {"web.disable-exporter-metrics", OPT_DISABLE_EXPORTER_METRICS, false},
+    {"log.level", OPT_LOG_LEVEL, true},
+    {"log.format", OPT_LOG_FORMAT, true},
+    {"version", OPT_VERSION, false},
+    {"xen.cache", OPT_CACHE, false},
+    {"xen.view", OPT_VIEW, true},
+    {"path.sysfs", OPT_SYSFS, true},
+    {"path.procfs", OPT_PROCFS, true},
+    {"cpuid.file", OPT_CPUID, true},
+    {"xen.config-dir", OPT_CONFIG_DIR, true},
+    {"xen.configs", OPT_CONFIGS, false},
+    {"help", OPT_HELP, false},
+};
+
+/* Finds "--name", "--name=value" or "--no-name" (switches only). */
+static const struct flag *lookup(const char *arg, const char **value, bool *negated)
+{
+    const char *word = arg + 2;
+    size_t len = strcspn(word, "=");
+    *value = word[len] == '=' ? word + len + 1 : NULL;
+    *negated = false;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof flag_table / sizeof flag_table[0]; i++) {
+            const struct flag *fl = &flag_table[i];
+            if (strlen(fl->name) == len && strncmp(fl->name, word, len) == 0)
+                return pass == 0 || !fl->takes_value ? fl : NULL;
+        }
+        if (strncmp(word, "no-", 3) != 0)
+            return NULL;
+        word += 3;
+        len -= 3;
+        *negated = true;
+    }
+    return NULL;
+}
+
+static int apply(struct xe_flags *f, const struct flag *fl, const char *v, bool negated,
+                 char *err, size_t errsz)
+{
+    switch (fl->id) {
+    case OPT_LISTEN:
+        if (add_listen(f, v) != 0)
+            return fail(err, errsz, "out of memory");
+        break;
+    case OPT_PATH:
+        if (v[0] != '/')
+            return fail(err, errsz, "--web.telemetry-path must start with '/': \"%s\"", v);
+        f->telemetry_path = v;
+        break;
+    case OPT_CONFIG:
+        f->web_config_file = v;
+        break;
+    case OPT_MAX_REQ:
+        if (parse_uint(v, &f->max_requests) != 0)
+            return fail(err, errsz, "--web.max-requests: not a number: \"%s\"", v);
+        break;
+    case OPT_SYSTEMD_SOCKET:
+        f->systemd_socket = !negated;
+        break;
+    case OPT_DISABLE_EXPORTER_METRICS:
+        f->disable_exporter_metrics = !negated;
+        break;
+    case OPT_LOG_LEVEL:
+        if (xe_log_parse_level(v, &f->log_level) != 0)
+            return fail(err, errsz, "--log.level: \"%s\" is not one of debug, info, warn, error",
+                        v);
+        break;
+    case OPT_LOG_FORMAT:
+        if (xe_log_parse_format(v, &f->log_format) != 0)
+            return fail(err, errsz, "--log.format: \"%s\" is not one of logfmt, json", v);
+        break;
+    case OPT_VERSION:
+        f->version = !negated;
+        break;
+    case OPT_CACHE:
+        f->xen_cache = !negated;
+        break;
+    case OPT_VIEW:
+        if (strcmp(v, "auto") == 0)
+            f->view = XE_VIEW_AUTO;
+        else if (strcmp(v, "dom0") == 0)
+            f->view = XE_VIEW_DOM0;
+        else if (strcmp(v, "guest") == 0)
+            f->view = XE_VIEW_GUEST;
+        else
+            return fail(err, errsz, "--xen.view: \"%s\" is not one of auto, dom0, guest", v);
+        break;
+    case OPT_SYSFS:
+        f->sysfs = v;
+        break;
+    case OPT_PROCFS:
+        f->procfs = v;
+        break;
+    case OPT_CPUID:
+        f->cpuid_file = v;
+        break;
+    case OPT_CONFIG_DIR:
+        f->config_dir = v;
+        break;
+    case OPT_CONFIGS:
+        f->configs = !negated;
+        break;
+    case OPT_HELP:
+        f->help = !negated;
+        break;
+    case OPT_HASH_PASSWORD:
+        f->hash_password = !negated;
+        break;
+    }
+    return 0;
+}
+
 int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t errsz)
 {
-    static const struct option opts[] = {
-        {"web.listen-address", required_argument, NULL, OPT_LISTEN},
-        {"web.telemetry-path", required_argument, NULL, OPT_PATH},
-        {"web.config.file", required_argument, NULL, OPT_CONFIG},
-        {"web.max-requests", required_argument, NULL, OPT_MAX_REQ},
-        {"log.level", required_argument, NULL, OPT_LOG_LEVEL},
-        {"log.format", required_argument, NULL, OPT_LOG_FORMAT},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {"xen.cache", no_argument, NULL, OPT_CACHE},
-        {"no-xen.cache", no_argument, NULL, OPT_NO_CACHE},
-        {"xen.view", required_argument, NULL, OPT_VIEW},
-        {"path.sysfs", required_argument, NULL, OPT_SYSFS},
-        {"path.procfs", required_argument, NULL, OPT_PROCFS},
-        {"cpuid.file", required_argument, NULL, OPT_CPUID},
-        {"xen.config-dir", required_argument, NULL, OPT_CONFIG_DIR},
-        {"xen.configs", no_argument, NULL, OPT_CONFIGS},
-        {"no-xen.configs", no_argument, NULL, OPT_NO_CONFIGS},
-        {"web.hash-password", no_argument, NULL, OPT_HASH_PASSWORD},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     memset(f, 0, sizeof *f);
     f->telemetry_path = "/metrics";
     f->max_requests = XE_DEFAULT_MAX_REQUESTS;
@@ -126,95 +245,32 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
     f->configs = true;
     err[0] = '\0';
 
-    opterr = 0; /* our own messages name the flag */
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_LISTEN:
-            if (add_listen(f, optarg) != 0)
-                return fail(err, errsz, "out of memory%s%s", "", "");
-            break;
-        case OPT_PATH:
-            if (optarg[0] != '/')
-                return fail(err, errsz, "--web.telemetry-path must start with '/': \"%s\"%s",
-                            optarg, "");
-            f->telemetry_path = optarg;
-            break;
-        case OPT_CONFIG:
-            f->web_config_file = optarg;
-            break;
-        case OPT_MAX_REQ:
-            if (parse_uint(optarg, &f->max_requests) != 0)
-                return fail(err, errsz, "--web.max-requests: not a number: \"%s\"%s", optarg, "");
-            break;
-        case OPT_LOG_LEVEL:
-            if (xe_log_parse_level(optarg, &f->log_level) != 0)
-                return fail(err, errsz,
-                            "--log.level: \"%s\" is not one of debug, info, warn, error%s",
-                            optarg, "");
-            break;
-        case OPT_LOG_FORMAT:
-            if (xe_log_parse_format(optarg, &f->log_format) != 0)
-                return fail(err, errsz, "--log.format: \"%s\" is not one of logfmt, json%s",
-                            optarg, "");
-            break;
-        case OPT_VERSION:
-            f->version = true;
-            break;
-        case OPT_CACHE:
-        case OPT_NO_CACHE:
-            f->xen_cache = c == OPT_CACHE;
-            break;
-        case OPT_VIEW:
-            if (strcmp(optarg, "auto") == 0)
-                f->view = XE_VIEW_AUTO;
-            else if (strcmp(optarg, "dom0") == 0)
-                f->view = XE_VIEW_DOM0;
-            else if (strcmp(optarg, "guest") == 0)
-                f->view = XE_VIEW_GUEST;
-            else
-                return fail(err, errsz, "--xen.view: \"%s\" is not one of auto, dom0, guest%s",
-                            optarg, "");
-            break;
-        case OPT_SYSFS:
-            f->sysfs = optarg;
-            break;
-        case OPT_PROCFS:
-            f->procfs = optarg;
-            break;
-        case OPT_CPUID:
-            f->cpuid_file = optarg;
-            break;
-        case OPT_CONFIG_DIR:
-            f->config_dir = optarg;
-            break;
-        case OPT_CONFIGS:
-        case OPT_NO_CONFIGS:
-            f->configs = c == OPT_CONFIGS;
-            break;
-        case 'h':
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-h") == 0) {
             f->help = true;
-            break;
-        case OPT_HASH_PASSWORD:
-            f->hash_password = true;
-            break;
-        case ':':
-            return fail(err, errsz, "flag %s needs a value%s", argv[optind - 1], "");
-        default: {
-            /* A bad short flag is named by optopt; a bad long one (optopt 0
-             * or its value) by the word getopt just stepped over. */
-            char shortflag[3] = {'-', (char)optopt, '\0'};
-            bool is_short = optopt > ' ' && optopt < 127;
-            return fail(err, errsz, "unknown or malformed flag %s%s",
-                        is_short ? shortflag : argv[optind - 1], "");
+            continue;
         }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (arg[0] == '-')
+                return fail(err, errsz, "unknown or malformed flag %s", arg);
+            return fail(err, errsz, "unexpected argument \"%s\"", arg);
         }
+        const char *value;
+        bool negated;
+        const struct flag *fl = lookup(arg, &value, &negated);
+        if (!fl || (!fl->takes_value && value))
+            return fail(err, errsz, "unknown or malformed flag %s", arg);
+        if (fl->takes_value && !value) {
+            if (i + 1 >= argc)
+                return fail(err, errsz, "flag %s needs a value", arg);
+            value = argv[++i];
+        }
+        if (apply(f, fl, value, negated, err, errsz) != 0)
+            return -1;
     }
-    if (optind < argc)
-        return fail(err, errsz, "unexpected argument \"%s\"%s", argv[optind], "");
     if (f->n_listen == 0 && add_listen(f, XE_DEFAULT_LISTEN) != 0)
-        return fail(err, errsz, "out of memory%s%s", "", "");
+        return fail(err, errsz, "out of memory");
     return 0;
 }
 

@@ -2,7 +2,8 @@
  * xe_flags.h - the exporter's command line, in the Prometheus ecosystem's
  * style (--web.listen-address, --web.telemetry-path, --web.config.file,
  * --web.max-requests, --log.level, --log.format, --version, --help).
- * Both "--flag=value" and "--flag value" are accepted.
+ * Both "--flag=value" and "--flag value" are accepted; flags are written in
+ * full (no abbreviations, as kingpin); switches also have a --no- form.
  */
 #ifndef XE_FLAGS_H
 #define XE_FLAGS_H
@@ -30,6 +31,8 @@ struct xe_flags {
     const char *telemetry_path; /* "/metrics" */
     const char *web_config_file;/* NULL when not given */
     unsigned max_requests;      /* 0 = unlimited */
+    bool systemd_socket;        /* --web.systemd-socket: sockets from systemd */
+    bool disable_exporter_metrics; /* --web.disable-exporter-metrics */
     enum xe_level log_level;
     enum xe_log_format log_format;
     bool xen_cache;             /* --[no-]xen.cache: watch-fed cache (default on) */

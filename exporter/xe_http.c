@@ -6,26 +6,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "xe_accept.h"
 #include "xe_gzip.h"
 #include "xe_negotiate.h"
 
 #define THREADS_PER_DAEMON 4
-#define IDLE_TIMEOUT_SECONDS 120 /* longer than any sane scrape interval's gap */
+/* A new connection has this long to send a whole request: connections
+ * that send nothing, or drip their headers, do not hold a slot for long. */
+#define REQUEST_TIMEOUT_SECONDS 10
+/* Once a client has been served, it may keep the connection idle this long
+ * between scrapes (longer than any sane scrape interval). */
+#define IDLE_TIMEOUT_SECONDS 120
+/* Connections per daemon, when the descriptor limit leaves room for them. */
+#define MAX_CONNECTIONS 4096
+/* Connections from one client address: an eighth of the limit, so that a
+ * single hostile address leaves the rest to Prometheus. */
+#define PER_ADDRESS_SHARE 8
 #define REALM "xenmode_exporter"
 
 struct xe_http {
     const struct xe_http_opts *o;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
+    struct xe_accept *tls_accept; /* HTTPS: our accept loop (xe_accept.h) */
     atomic_uint in_flight;
-    /* Markers stored in a request's con_cls: whether it was counted in
-     * in_flight (and must be uncounted when it completes) or refused. */
-    char counted, refused;
+    char seen; /* marker in a request's con_cls: its headers were checked */
 };
 
 static void log_request(struct xe_http *h, const char *method, const char *url, unsigned status)
@@ -106,17 +117,19 @@ static enum MHD_Result metrics_page(struct xe_http *h, struct MHD_Connection *c,
     xm_buf_init(&body);
     xm_buf_init(&packed);
 
-    int rc = xe_scrape(h->o->scraper, fmt, &body);
-    if (rc == 0 && gzip)
-        rc = xe_gzip(body.data, body.len, &packed);
+    char err[128] = "out of memory";
+    int rc = xe_scrape(h->o->scraper, fmt, &body, err, sizeof err);
+    if (rc == 0 && gzip && xe_gzip(body.data, body.len, &packed) != 0) {
+        snprintf(err, sizeof err, "cannot gzip the page");
+        rc = -1;
+    }
     struct xm_buf *send = gzip ? &packed : &body;
     size_t len = send->len;
     char *data = rc == 0 ? xm_buf_steal(send) : NULL;
     xm_buf_free(&body);
     xm_buf_free(&packed);
     if (!data) {
-        xe_log(h->o->log, XE_ERROR, "cannot build the metrics page", "err", strerror(rc ? rc : ENOMEM),
-               NULL);
+        xe_log(h->o->log, XE_ERROR, "cannot build the metrics page", "err", err, NULL);
         return reply(h, c, method, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
                      "text/plain; charset=utf-8", "cannot build the metrics page\n");
     }
@@ -157,40 +170,109 @@ static enum MHD_Result unauthorized(struct xe_http *h, struct MHD_Connection *c,
     return ret;
 }
 
+/* What the headers alone decide, before any body byte is read and before
+ * authentication: a request the exporter will refuse anyway is answered at
+ * once, so it cannot hold a connection by dripping a body. NULL: carry on. */
+struct refusal {
+    unsigned status;
+    const char *text;
+};
+
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value)
+{
+    const char **first = cls;
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (!first[0])
+        first[0] = value;
+    else if (strcmp(first[0], value) != 0)
+        first[1] = value; /* a second, different one */
+    return MHD_YES;
+}
+
+static bool refuse_early(struct MHD_Connection *c, const char *method, const char *version,
+                         struct refusal *r)
+{
+    const char *cl[2] = {NULL, NULL};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, cl);
+    if (cl[1]) {
+        *r = (struct refusal){MHD_HTTP_BAD_REQUEST, "Conflicting Content-Length headers\n"};
+        return true;
+    }
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+        *r = (struct refusal){MHD_HTTP_BAD_REQUEST, "HTTP/1.1 request without a Host header\n"};
+        return true;
+    }
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+        *r = (struct refusal){MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed\n"};
+        return true;
+    }
+    /* Every path is GET-only: a body has no use and is not waited for. */
+    bool body = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                            MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL ||
+                (cl[0] && strspn(cl[0], "0") != strlen(cl[0]));
+    if (body) {
+        *r = (struct refusal){MHD_HTTP_CONTENT_TOO_LARGE,
+                              "GET and HEAD requests take no body\n"};
+        return true;
+    }
+    return false;
+}
+
+/* Runs a page handler as one of at most max_requests at once. Only an
+ * authenticated request whose handler runs is counted: connections that
+ * are still sending, or failed authentication, hold no slot. */
+static enum MHD_Result serve_counted(struct xe_http *h, struct MHD_Connection *c,
+                                     const char *method, const char *url)
+{
+    unsigned limit = h->o->max_requests;
+    unsigned before = atomic_fetch_add(&h->in_flight, 1);
+    enum MHD_Result ret;
+    if (limit && before >= limit) {
+        char text[96];
+        snprintf(text, sizeof text, "Too many concurrent requests (--web.max-requests=%u)\n",
+                 limit);
+        ret = reply(h, c, method, url, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                    text);
+    } else if (strcmp(url, h->o->telemetry_path) == 0) {
+        ret = metrics_page(h, c, method, url);
+    } else if (strcmp(url, "/") == 0) {
+        ret = landing_page(h, c, method, url);
+    } else {
+        ret = reply(h, c, method, url, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
+                    "Not Found\n");
+    }
+    atomic_fetch_sub(&h->in_flight, 1);
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
     struct xe_http *h = cls;
-    (void)version;
     (void)upload_data;
 
     if (*con_cls == NULL) {
-        /* First call, headers only. Count the request now, so one whose
-         * body is still arriving holds its slot; answer on a later call
-         * (a response queued now would close the connection). */
-        unsigned limit = h->o->max_requests;
-        unsigned before = atomic_fetch_add(&h->in_flight, 1);
-        if (limit && before >= limit) {
-            atomic_fetch_sub(&h->in_flight, 1);
-            *con_cls = &h->refused;
-        } else {
-            *con_cls = &h->counted;
-        }
+        /* First call, headers only. */
+        struct refusal r;
+        if (refuse_early(c, method, version, &r))
+            return reply(h, c, method, url, r.status, "text/plain; charset=utf-8", r.text);
+        /* Answer on the next call: a response queued before libmicrohttpd
+         * has seen the end of the request closes the connection. */
+        *con_cls = &h->seen;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        *upload_data_size = 0; /* request bodies are ignored */
+        /* Cannot happen after refuse_early; never wait for a body. */
+        *upload_data_size = 0;
         return MHD_YES;
     }
-    if (*con_cls == &h->refused) {
-        char text[96];
-        snprintf(text, sizeof text, "Too many concurrent requests (--web.max-requests=%u)\n",
-                 h->o->max_requests);
-        return reply(h, c, method, url, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                     text);
-    }
+    /* web config: authentication and rate limit, before the request counts. */
     switch (xe_web_check_request(h->o->web, c)) {
     case XE_WEB_ALLOW:
         break;
@@ -203,25 +285,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return reply(h, c, method, url, MHD_HTTP_TOO_MANY_REQUESTS, "text/plain; charset=utf-8",
                      "Too Many Requests: authentication is busy\n");
     }
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return reply(h, c, method, url, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-                     "Method Not Allowed\n");
-    if (strcmp(url, h->o->telemetry_path) == 0)
-        return metrics_page(h, c, method, url);
-    if (strcmp(url, "/") == 0)
-        return landing_page(h, c, method, url);
-    return reply(h, c, method, url, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
-                 "Not Found\n");
+    enum MHD_Result ret = serve_counted(h, c, method, url);
+    /* A client that authenticated may keep its connection idle between
+     * scrapes; new connections get the short request timeout. */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_SECONDS);
+    return ret;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    struct xe_http *h = cls;
+    (void)cls;
     (void)c;
     (void)toe;
-    if (*con_cls == &h->counted)
-        atomic_fetch_sub(&h->in_flight, 1);
     *con_cls = NULL;
 }
 
@@ -234,6 +310,39 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         xe_web_connection_started(h->o->web, c, socket_context);
     else
         xe_web_connection_closed(h->o->web, socket_context);
+}
+
+/* URL unescaping as libmicrohttpd's own, except that "%00" stays as it
+ * is: a NUL would cut the path short, so "/metrics%00x" would be served
+ * as "/metrics". Returns the new length. */
+static int hex_value(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static size_t unescape_url(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hex_value(r[1])) >= 0 && (lo = hex_value(r[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 /* libmicrohttpd's own messages (TLS handshake failures, accept errors). */
@@ -252,7 +361,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 static unsigned connection_limit(size_t n_daemons)
 {
     struct rlimit rl;
-    unsigned limit = 1024;
+    unsigned limit = MAX_CONNECTIONS;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
         rlim_t avail = rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 16;
         avail /= n_daemons ? n_daemons : 1;
@@ -278,20 +387,32 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
     }
     h->o = o;
     atomic_init(&h->in_flight, 0);
+    /* web config: TLS sessions are set up per connection (on_connection). */
     bool tls = xe_web_tls(o->web);
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+    /* HTTPS connections are accepted by xe_accept, which answers plain
+     * HTTP itself and hands TLS ones over (MHD_add_connection). */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+                     (tls ? MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC : 0);
     unsigned limit = connection_limit(n);
+    unsigned per_address = limit / PER_ADDRESS_SHARE > 16 ? limit / PER_ADDRESS_SHARE : 16;
 
     for (size_t i = 0; i < n; i++) {
         struct MHD_OptionItem tls_opts[3];
         xe_web_mhd_options(o->web, tls_opts, 3);
+        struct MHD_OptionItem listen_opts[] = {
+            {tls ? MHD_OPTION_END : MHD_OPTION_LISTEN_SOCKET, (intptr_t)fds[i], NULL},
+            {MHD_OPTION_END, 0, NULL},
+        };
         h->daemons[i] = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, /* first, or MHD logs some itself */
-            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fds[i],
+            MHD_OPTION_ARRAY, listen_opts,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS_PER_DAEMON,
             MHD_OPTION_CONNECTION_LIMIT, limit,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_SECONDS,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)REQUEST_TIMEOUT_SECONDS,
+            MHD_OPTION_STRICT_FOR_CLIENT, 1, /* e.g. HTTP/1.1 needs Host */
+            MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
             MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
             MHD_OPTION_ARRAY, tls_opts,
@@ -299,13 +420,19 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
         if (!h->daemons[i]) {
             snprintf(err, errsz, "cannot start the %s server on %s", tls ? "HTTPS" : "HTTP",
                      names[i]);
-            for (size_t j = i; j < n; j++)
+            /* Sockets not yet given to a daemon; for HTTPS none was. */
+            for (size_t j = tls ? 0 : i; j < n; j++)
                 close(fds[j]);
             h->n_daemons = i;
             xe_http_stop(h);
             return -1;
         }
         h->n_daemons = i + 1;
+    }
+    if (tls && xe_accept_start(&h->tls_accept, fds, h->daemons, n, per_address, limit, err,
+                               errsz) != 0) {
+        xe_http_stop(h);
+        return -1;
     }
     *out = h;
     return 0;
@@ -315,6 +442,7 @@ void xe_http_stop(struct xe_http *h)
 {
     if (!h)
         return;
+    xe_accept_stop(h->tls_accept);
     for (size_t i = 0; i < h->n_daemons; i++)
         MHD_stop_daemon(h->daemons[i]);
     free(h->daemons);

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 static bool valid_port(const char *p)
 {
@@ -80,6 +83,11 @@ int xe_listen_parse(const char *spec, struct xe_listen_addr *out, char *err, siz
 
 static void describe(const struct sockaddr *sa, char *out, size_t outsz)
 {
+    if (sa->sa_family == AF_UNIX) {
+        const struct sockaddr_un *su = (const struct sockaddr_un *)sa;
+        snprintf(out, outsz, "unix:%s", su->sun_path[0] ? su->sun_path : "@");
+        return;
+    }
     char h[INET6_ADDRSTRLEN] = "?";
     unsigned port = 0;
     if (sa->sa_family == AF_INET6) {
@@ -162,4 +170,54 @@ int xe_listen_open(const struct xe_listen_addr *a, char *bound, size_t boundsz, 
             snprintf(bound, boundsz, "%s", shown);
     }
     return fd;
+}
+
+int xe_listen_systemd(int **fds, char ***names, size_t *n, char *err, size_t errsz)
+{
+    *fds = NULL;
+    *names = NULL;
+    *n = 0;
+    int got = sd_listen_fds(1);
+    if (got < 0) {
+        snprintf(err, errsz, "--web.systemd-socket: cannot read the sockets systemd passed: %s",
+                 strerror(-got));
+        return -1;
+    }
+    if (got == 0) {
+        snprintf(err, errsz, "--web.systemd-socket: systemd passed no socket (LISTEN_FDS unset: "
+                             "is the service started by its .socket unit?)");
+        return -1;
+    }
+    *fds = calloc((size_t)got, sizeof **fds);
+    *names = calloc((size_t)got, sizeof **names);
+    if (!*fds || !*names) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < got; i++) {
+        int fd = SD_LISTEN_FDS_START + i;
+        (*fds)[i] = fd;
+        *n = (size_t)i + 1;
+        if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+            snprintf(err, errsz, "--web.systemd-socket: descriptor %d from systemd is not a "
+                                 "listening stream socket (ListenStream= in the .socket unit)",
+                     fd);
+            return -1;
+        }
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        char bound[320] = "?";
+        if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+            describe((struct sockaddr *)&ss, bound, sizeof bound);
+        (*names)[i] = strdup(bound);
+        if (!(*names)[i]) {
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
 }

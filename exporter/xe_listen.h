@@ -5,7 +5,8 @@
  * IPv6 and IPv4 on one dual-stack socket when the host has IPv6),
  * "IPv4:PORT", "[IPv6]:PORT" and "HOSTNAME:PORT" (its first address).
  * The exporter opens the sockets itself, so a bind failure is reported with
- * the address and the reason before anything starts.
+ * the address and the reason before anything starts; or it takes the ones
+ * systemd passes (--web.systemd-socket).
  */
 #ifndef XE_LISTEN_H
 #define XE_LISTEN_H
@@ -30,5 +31,17 @@ int xe_listen_parse(const char *spec, struct xe_listen_addr *out, char *err, siz
  */
 int xe_listen_open(const struct xe_listen_addr *a, char *bound, size_t boundsz, char *err,
                    size_t errsz);
+
+/*
+ * xe_listen_systemd
+ *
+ * The listening sockets systemd passed (socket activation, sd_listen_fds),
+ * made non-blocking and close-on-exec, with a name each ("127.0.0.1:9717").
+ * *fds and *names (n entries, each name allocated) are the caller's, also
+ * on failure.
+ * RETURN VALUE: 0, or -1 with the reason in err (none passed, or one that
+ * is not a listening stream socket).
+ */
+int xe_listen_systemd(int **fds, char ***names, size_t *n, char *err, size_t errsz);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,12 +41,30 @@ const char *xe_log_level_name(enum xe_level level)
     return level >= XE_DEBUG && level <= XE_ERROR ? level_names[level] : "unknown";
 }
 
+bool xe_log_fd_is_journal(const char *journal_stream, int fd)
+{
+    unsigned long long dev, ino;
+    char end;
+    struct stat st;
+    if (!journal_stream || sscanf(journal_stream, "%llu:%llu%c", &dev, &ino, &end) != 2)
+        return false;
+    return fstat(fd, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+           (unsigned long long)st.st_ino == ino;
+}
+
 void xe_log_init(struct xe_log *log, enum xe_level level, enum xe_log_format format, int fd)
 {
     log->level = level;
     log->format = format;
     log->fd = fd;
+    /* systemd sets JOURNAL_STREAM to the device and inode of the stream it
+     * connected; only when this descriptor is that stream does a "<N>"
+     * prefix reach the journal as the priority, rather than as text. */
+    log->journal = xe_log_fd_is_journal(getenv("JOURNAL_STREAM"), fd);
 }
+
+/* syslog(3) priorities: err, warning, info, debug. */
+static const char *const journal_prefix[] = {"<7>", "<6>", "<4>", "<3>"};
 
 /* logfmt quotes a value when a reader could not split it otherwise: empty,
  * or containing a space, '=', '"', a control byte or non-ASCII. */
@@ -147,6 +166,8 @@ void xe_vlog(const struct xe_log *log, enum xe_level level, const char *msg, va_
     struct xm_buf b;
     timestamp(ts, sizeof ts);
     xm_buf_init(&b);
+    if (log->journal)
+        xm_buf_puts(&b, journal_prefix[level]);
     xe_log_format_line(&b, log->format, ts, level, msg, kv);
     if (!xm_buf_failed(&b)) {
         size_t off = 0;

@@ -11,6 +11,7 @@
 #define XE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "xenmode/util.h"
 
@@ -21,6 +22,7 @@ struct xe_log {
     enum xe_level level;
     enum xe_log_format format;
     int fd;
+    bool journal; /* fd is the journal's stream: each line starts "<N>" */
 };
 
 /* "debug", "info", "warn", "error" / "logfmt", "json": 0, or -1 if unknown. */
@@ -28,7 +30,14 @@ int xe_log_parse_level(const char *s, enum xe_level *out);
 int xe_log_parse_format(const char *s, enum xe_log_format *out);
 const char *xe_log_level_name(enum xe_level level);
 
+/* When JOURNAL_STREAM names fd (systemd connected it to the journal),
+ * every line starts with its syslog priority: <3> error, <4> warn, <6>
+ * info, <7> debug, so `journalctl -p warning` finds them. */
 void xe_log_init(struct xe_log *log, enum xe_level level, enum xe_log_format format, int fd);
+
+/* True when journal_stream ("DEV:INO", JOURNAL_STREAM's form) is fd's
+ * device and inode. */
+bool xe_log_fd_is_journal(const char *journal_stream, int fd);
 
 /*
  * xe_log

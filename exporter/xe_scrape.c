@@ -9,8 +9,21 @@
 #include "xe_process.h"
 #include "xenmode/guest.h"
 
+#ifndef XM_BUILD_BRANCH
+#define XM_BUILD_BRANCH "unknown"
+#endif
+#define XE_STR2(x) #x
+#define XE_STR(x) XE_STR2(x)
+#if defined(__clang__)
+#define XE_COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define XE_COMPILER "gcc " XE_STR(__GNUC__) "." XE_STR(__GNUC_MINOR__) "." XE_STR(__GNUC_PATCHLEVEL__)
+#else
+#define XE_COMPILER "unknown"
+#endif
+
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
-                    const struct xe_scrape_config *cfg)
+                    const struct xe_scrape_config *cfg, char *err, size_t errsz)
 {
     s->collector = c;
     s->log = log;
@@ -22,7 +35,12 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
         xm_buf_init(&s->rendered[f]);
         s->rendered_gen[f] = 0;
     }
-    return pthread_mutex_init(&s->lock, NULL);
+    int e = pthread_mutex_init(&s->lock, NULL);
+    if (e != 0) {
+        snprintf(err, errsz, "cannot create the scraper's lock: %s", strerror(e));
+        return -1;
+    }
+    return 0;
 }
 
 void xe_scraper_destroy(struct xe_scraper *s)
@@ -75,27 +93,43 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Xen's own version, absent until Xen answered once (rather than a series
+ * labelled with an empty version). */
+static void write_hypervisor(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *b)
+{
+    char xenv[64];
+    xm_collector_xen_version(s->collector, xenv, sizeof xenv);
+    if (!xenv[0])
+        return;
+    struct xm_label hv[] = {{"version", xenv}};
+    xm_expo_family(b, f, "xen_hypervisor_info", XM_METRIC_GAUGE,
+                   "Version of the Xen hypervisor the exporter reads; always 1.");
+    xm_expo_sample(b, "xen_hypervisor_info", hv, 1, 1);
+}
+
+/* The exporter's own families and process_*: what
+ * --web.disable-exporter-metrics leaves out. */
 static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *b,
                                double duration, const char *view)
 {
-    char xenv[64];
     struct xm_collector_stats st;
-    xm_collector_xen_version(s->collector, xenv, sizeof xenv);
     xm_collector_stats(s->collector, &st);
 
     xm_expo_family(b, f, "xen_exporter_scrape_duration_seconds", XM_METRIC_GAUGE,
                    "Time spent collecting from Xen in this scrape.");
     xm_expo_sample(b, "xen_exporter_scrape_duration_seconds", NULL, 0, duration);
 
+    /* Fixed at build time: the labels never change while the process runs. */
     struct xm_label info[] = {
         {"version", XM_BUILD_VERSION},
         {"revision", XM_BUILD_REVISION},
-        {"xen_version", xenv},
+        {"branch", XM_BUILD_BRANCH},
+        {"compiler", XE_COMPILER},
     };
-    xm_expo_family(b, f, "xen_exporter_build_info", XM_METRIC_GAUGE,
-                   "Version of xenmode_exporter and of the hypervisor (empty until Xen was "
-                   "reached); always 1.");
-    xm_expo_sample(b, "xen_exporter_build_info", info, 3, 1);
+    xm_expo_family(b, f, "xenmode_exporter_build_info", XM_METRIC_GAUGE,
+                   "A metric with a constant '1' value labeled by version, revision, branch, "
+                   "and compiler from which xenmode_exporter was built.");
+    xm_expo_sample(b, "xenmode_exporter_build_info", info, 4, 1);
 
     xm_expo_family(b, f, "xen_exporter_xenstore_requests_total", XM_METRIC_COUNTER,
                    "xenstore requests sent by the exporter since it started.");
@@ -201,10 +235,11 @@ static bool append_guest(struct xe_scraper *s, enum xm_expo_format f, struct xm_
     return guest;
 }
 
-int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
+int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, char *err,
+              size_t errsz)
 {
     struct xm_snapshot *snap = NULL;
-    struct xm_error err;
+    struct xm_error xerr;
     const char *view = "dom0";
 
     pthread_mutex_lock(&s->lock);
@@ -214,7 +249,7 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
     bool served_guest = false;
     int rc = XM_ERR_NOXEN;
     if (s->cfg.view != XE_VIEW_GUEST)
-        rc = xm_collector_snapshot(s->collector, &snap, &err);
+        rc = xm_collector_snapshot(s->collector, &snap, &xerr);
     double duration = now() - start;
     if (s->cfg.view == XE_VIEW_GUEST || (s->cfg.view == XE_VIEW_AUTO && rc == XM_ERR_NOXEN))
         served_guest = append_guest(s, f, out);
@@ -223,16 +258,22 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out)
     } else {
         if (s->cfg.view == XE_VIEW_GUEST) {
             rc = XM_ERR_NOXEN;
-            snprintf(err.message, sizeof err.message, "--xen.view=guest: not a Xen domU");
+            snprintf(xerr.message, sizeof xerr.message, "--xen.view=guest: not a Xen domU");
         }
-        note_state(s, rc, &err, snap);
+        note_state(s, rc, &xerr, snap);
         append_domains(s, f, rc == XM_OK ? snap : NULL, out);
         append_configs(s, f, out);
     }
     pthread_mutex_unlock(&s->lock);
 
     xm_snapshot_free(snap);
-    write_own_families(s, f, out, duration, view);
+    write_hypervisor(s, f, out);
+    if (s->cfg.exporter_metrics)
+        write_own_families(s, f, out, duration, view);
     xm_expo_end(out, f);
-    return xm_buf_failed(out) ? ENOMEM : 0;
+    if (xm_buf_failed(out)) {
+        snprintf(err, errsz, "out of memory building the page");
+        return -1;
+    }
+    return 0;
 }

@@ -5,9 +5,11 @@
  *
  * The dom0 view is: xen_up and the domain families (xm_expo_snapshot;
  * xen_up 0 and no domain series when the collection failed), the
- * configured modes from the xl configurations (xm_config_expo), then the
- * exporter's own families (scrape duration, build info, xenstore requests,
- * cache rebuilds, view) and process_*, then "# EOF" for OpenMetrics.
+ * configured modes from the xl configurations (xm_config_expo),
+ * xen_hypervisor_info once Xen answered, then (unless
+ * --web.disable-exporter-metrics) the exporter's own families (scrape
+ * duration, build info, xenstore requests, cache rebuilds, view) and
+ * process_*, then "# EOF" for OpenMetrics.
  * The guest view (inside a domU, where libxl cannot open) replaces xen_up
  * and the domain families with xen_guest_virt_mode{mode}.
  *
@@ -40,6 +42,7 @@ struct xe_scrape_config {
     const char *cpuid_file; /* NULL: the CPU */
     struct xm_config_cache *configs; /* NULL: no configured modes; not owned */
     struct xe_web *web;              /* NULL: no web config gauges; not owned */
+    bool exporter_metrics;  /* the exporter's own families and process_* */
 };
 
 struct xe_scraper {
@@ -54,9 +57,9 @@ struct xe_scraper {
     uint64_t rendered_gen[2];       /* the snapshot generation they show; 0 none */
 };
 
-/* RETURN VALUE: 0, or an errno from pthread_mutex_init. */
+/* RETURN VALUE: 0, or -1 with the reason in err. */
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
-                    const struct xe_scrape_config *cfg);
+                    const struct xe_scrape_config *cfg, char *err, size_t errsz);
 void xe_scraper_destroy(struct xe_scraper *s);
 
 /*
@@ -64,8 +67,10 @@ void xe_scraper_destroy(struct xe_scraper *s);
  *
  * Collects and appends the whole page to out. A failed collection is not an
  * error here: it is reported in the page (xen_up 0).
- * RETURN VALUE: 0, or ENOMEM when the page could not be built.
+ * RETURN VALUE: 0, or -1 with the reason in err when the page could not be
+ * built (out of memory).
  */
-int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out);
+int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, char *err,
+              size_t errsz);
 
 #endif

@@ -31,6 +31,9 @@ page=$(xe_get noxen)
 assert_eq "xen_up 0" "0" "$(sed -n 's/^xen_up //p' <<<"$page")"
 assert_eq "no domain series" "0" "$(grep -c '^xen_domain_' <<<"$page")"
 check "still a valid page (promtool)" promtool check metrics <<<"$page"
+assert_eq "no xen_hypervisor_info before Xen answered" 0 "$(grep -c '^xen_hypervisor_info' <<<"$page")"
+check "xenmode_exporter_build_info is served without Xen" \
+    grep -q '^xenmode_exporter_build_info{version="[^"]*",revision="[^"]*",branch="[^"]*",compiler="[^"]*"} 1$' <<<"$page"
 assert_eq "20 more scrapes: all 200" "$(printf '200\n%.0s' $(seq 20))" "$(status_n noxen 20)"
 assert_eq "the failure is logged once, not per scrape" 1 "$(count_log noxen "$FAILED")"
 check "the log names the cause" grep -q "$FAILED.*kind=no_xen" "${XE_DIR[noxen]}/log"
@@ -42,6 +45,7 @@ FIX="$TL_TMP/host.json"
 write_fixture "$MIXED" "$FIX"
 xe_start live "$FIX" --
 check "exporter on a live-edited fixture answers" xe_wait_ready live
+build_info_first=$(xe_get live | grep '^xenmode_exporter_build_info')
 assert_eq "xen_up 1 at first" 1 "$(xe_up live)"
 before=$(xe_get live | domain_families)
 write_fixture "$MIXED" "$FIX" '.fail = ["list"]'
@@ -57,6 +61,10 @@ assert_eq "the page is complete again" "$before" "$(xe_get live | domain_familie
 scrape_n live 30 >/dev/null
 assert_eq "list failure logged once" 1 "$(count_log live "$FAILED.*kind=libxl")"
 assert_eq "recovery logged once" 1 "$(count_log live "$RECOVERED")"
+assert_eq "build info labels unchanged through the failures" "$build_info_first" \
+    "$(xe_get live | grep '^xenmode_exporter_build_info')"
+check "xen_hypervisor_info carries the fixture's Xen version" \
+    grep -qx "xen_hypervisor_info{version=\"$(jq -r '.xen_version // "4.17.7"' "$MIXED")\"} 1" <<<"$(xe_get live)"
 
 # --- xenstore server killed mid-run, then restarted ----------------------
 check "xenstored-ctl kill" xe_ctl live kill

@@ -20,7 +20,7 @@ assert_eq "the collection succeeded (xen_up 1)" "1" "$(sed -n 's/^xen_up //p' "$
 assert_eq "every domain of the fixture with its mode" "$(expected_modes "$MIXED")" \
     "$(scraped_modes <"$TL_TMP/plain.txt")"
 for m in xen_domain_virt_mode xen_domain_info xen_domain_pv_devices_connected xen_up \
-         xen_exporter_scrape_duration_seconds xen_exporter_build_info process_cpu_seconds_total \
+         xen_exporter_scrape_duration_seconds xenmode_exporter_build_info xen_hypervisor_info process_cpu_seconds_total \
          process_resident_memory_bytes process_virtual_memory_bytes process_start_time_seconds \
          process_open_fds process_max_fds; do
     check "family $m present with HELP and TYPE" grep -q "^# TYPE $m " "$TL_TMP/plain.txt"
@@ -101,22 +101,31 @@ check "200 concurrent connections (opened before any request) all answered 200" 
     grep -q 'requests=600 ok=600 status_other=0 errors=0 reconnects=0 ' <<<"$out"
 check "exporter still serving after the burst" test "$(xe_up main)" = 1
 
-# --- --web.max-requests: held requests count; one more gets 503 ------------
-xe_start limited "$MIXED" -- --web.max-requests=2
+# --- --web.max-requests: requests whose handler runs count; one more gets 503
+# Without the cache every scrape reads xenstore: with the fake xenstored
+# stopped (SIGSTOP), two scrapes stay in their handler.
+xe_start limited "$MIXED" -- --web.max-requests=2 --no-xen.cache
 check "exporter with --web.max-requests=2 answers" xe_wait_ready limited
-# A GET announcing a body it has not sent yet stays in progress.
+xs_pid=$(tr '\0' '\n' <"${XE_DIR[limited]}/env" | sed -n 's/^XENMODE_FAKE_XENSTORED_PIDFILE=//p' | xargs cat)
+kill -STOP "$xs_pid"; on_exit "kill -CONT $xs_pid 2>/dev/null"
 exec 4<>"/dev/tcp/127.0.0.1/${XE_PORT[limited]}" 5<>"/dev/tcp/127.0.0.1/${XE_PORT[limited]}"
-printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n' >&4
-printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n' >&5
-third_is_503() { [ "$(xe_status limited /metrics)" = 503 ]; }
-check "with 2 requests in progress, a third gets 503" wait_until 10 third_is_503
-printf 'abc' >&4; printf 'abc' >&5
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >&4
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >&5
+# (a connection landing on a worker thread held by one of them waits: retry)
+third_is_503() { [ "$(xe_status limited /metrics --max-time 1)" = 503 ]; }
+check "with 2 requests in progress, a third gets 503" wait_until 30 third_is_503
+kill -CONT "$xs_pid"
 read_status() { local line; IFS= read -r -t 10 line <&"$1"; echo "${line%$'\r'}"; }
 assert_eq "the first held request completes with 200" "HTTP/1.1 200 OK" "$(read_status 4)"
 assert_eq "the second held request completes with 200" "HTTP/1.1 200 OK" "$(read_status 5)"
 exec 4<&- 5<&-
 check "once they are done, requests get 200 again" \
     wait_until 10 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $(xe_url limited))\" = 200 ]"
+# A request announcing a body is answered at once, without waiting for it.
+exec 4<>"/dev/tcp/127.0.0.1/${XE_PORT[limited]}"
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n' >&4
+assert_eq "a GET announcing a body gets 413 before sending it" "HTTP/1.1 413 Content Too Large" "$(read_status 4)"
+exec 4<&-
 
 # --- custom path, several addresses --------------------------------------
 P2=$(free_port)

@@ -56,8 +56,10 @@ got=$(query 'xen_domain_pv_devices_connected{job="mixed"}' |
 want=$(jq -r '.domains[] | select(.expect != null) | .name as $n |
               .expect.pv_devices_connected | to_entries[] | "\($n) \(.key) \(.value)"' "$MIXED" | sort)
 assert_eq "xen_domain_pv_devices_connected matches the fixture" "$want" "$got"
-got=$(query 'xen_exporter_build_info{job="mixed"}' | jq -r '.data.result[0].metric.xen_version')
-assert_eq "build info carries the hypervisor's version" "$(jq -r '.xen_version // "4.17.7"' "$MIXED")" "$got"
+got=$(query 'xen_hypervisor_info{job="mixed"}' | jq -r '.data.result[0].metric.version')
+assert_eq "xen_hypervisor_info carries the hypervisor's version" "$(jq -r '.xen_version // "4.17.7"' "$MIXED")" "$got"
+got=$(query 'xenmode_exporter_build_info{job="mixed"}' | jq -r '.data.result[0].metric | [.version, .revision, .branch, .compiler] | map(length > 0) | all')
+assert_eq "xenmode_exporter_build_info has version, revision, branch, compiler" true "$got"
 # Prometheus 2.42 asks for OpenMetrics first, and gzip: the debug log shows
 # what its scrapes were served.
 check "Prometheus's scrapes were negotiated to OpenMetrics with gzip" \
