@@ -28,7 +28,7 @@ CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_SAN) -fPIC
 LDFLAGS += $(CFLAGS_SAN)
 
-XEN_LIBS := -lxenlight -lxenstore -lxentoollog
+XEN_LIBS := -lxenlight -lxenctrl -lxenstore -lxentoollog
 JSON_LIBS := -ljansson
 
 # Filled by the module.mk files.

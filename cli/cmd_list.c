@@ -42,6 +42,12 @@ static void put_devices(FILE *out, const struct xm_domain *d)
     }
 }
 
+/* "hap", "shadow", or NULL when not applicable (PV) or unknown. */
+static const char *paging_name(enum xm_paging p)
+{
+    return p == XM_PAGING_HAP ? "hap" : p == XM_PAGING_SHADOW ? "shadow" : NULL;
+}
+
 static void print_table(const struct xm_snapshot *snap, bool explain)
 {
     size_t name_w = strlen("NAME");
@@ -50,13 +56,18 @@ static void print_table(const struct xm_snapshot *snap, bool explain)
         if (w > name_w)
             name_w = w;
     }
-    printf("%-5s  %-*s  %-9s  %s\n", "DOMID", (int)name_w, "NAME", "MODE", "PV-DEVICES");
+    printf("%-5s  %-*s  %-9s  %-5s  %-6s  %s\n", "DOMID", (int)name_w, "NAME", "MODE", "WIDTH",
+           "PAGING", "PV-DEVICES");
     for (size_t i = 0; i < snap->n_domains; i++) {
         const struct xm_domain *d = &snap->domains[i];
         printf("%-5" PRIu32 "  ", d->domid);
         cli_put_display(stdout, d->name);
-        printf("%*s  %-9s  ", (int)(name_w - cli_display_width(d->name)), "",
-               xm_mode_name(d->mode));
+        const char *paging = paging_name(d->paging);
+        char width[16] = "-";
+        if (d->pv_width_bits)
+            snprintf(width, sizeof width, "%u", d->pv_width_bits);
+        printf("%*s  %-9s  %-5s  %-6s  ", (int)(name_w - cli_display_width(d->name)), "",
+               xm_mode_name(d->mode), width, paging ? paging : "-");
         put_devices(stdout, d);
         fputc('\n', stdout);
         if (explain) {
@@ -98,6 +109,12 @@ static json_t *domain_json(const struct xm_domain *d, bool explain)
         json_object_set_new(o, "uuid", json_string(d->uuid)) ||
         json_object_set_new(o, "mode", json_string(xm_mode_name(d->mode))) ||
         json_object_set_new(o, "hvm_flag", json_boolean(d->hvm_flag)) ||
+        json_object_set_new(o, "dom0", json_boolean(d->dom0)) ||
+        json_object_set_new(o, "pv_guest_width_bits",
+                            d->pv_width_bits ? json_integer(d->pv_width_bits) : json_null()) ||
+        json_object_set_new(o, "paging", paging_name(d->paging)
+                                             ? json_string(paging_name(d->paging))
+                                             : json_null()) ||
         json_object_set_new(o, "pv_devices_connected", devs))
         goto fail_obj;
     if (explain) {

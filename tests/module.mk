@@ -12,11 +12,15 @@ UNIT_TESTS := test_classify test_expo test_evidence_sources test_collector test_
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain_info \
                    libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
-                   xs_watch xs_unwatch xs_check_watch
+                   xs_watch xs_unwatch xs_check_watch libxl_get_version_info \
+                   libxl_get_physinfo xc_interface_open xc_interface_close \
+                   xc_domain_getinfolist xc_domain_get_guest_width
 
 $(BUILD)/tests/unit/%.o: CFLAGS += $(CORE_INC) -Icore
 
 $(BUILD)/tests/unit/test_collector: LDFLAGS += $(COLLECTOR_WRAPS:%=-Wl,--wrap=%)
+# It fills xc_domaininfo_t: xenctrl.h needs GNU C (anonymous unions).
+$(BUILD)/tests/unit/test_collector.o: CFLAGS += -std=gnu11
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(CORE_LIBS) -lcmocka
 

@@ -164,6 +164,39 @@ static int cmp_named_domid(const void *a, const void *b)
     return (x->d->domid > y->d->domid) - (x->d->domid < y->d->domid);
 }
 
+/* What the hypervisor says about each domain (libxenctrl) and the host's
+ * capabilities: a family is written only with samples that apply (width:
+ * PV domains; paging: HVM containers). */
+static void write_hypervisor_families(struct xm_buf *b, enum xm_expo_format f,
+                                      const struct xm_snapshot *snap, const struct named *v,
+                                      size_t n)
+{
+    xm_expo_family(b, f, "xen_domain_pv_guest_width", XM_METRIC_GAUGE,
+                   "Address width in bits of a PV domain's guest: 32 or 64, from the hypervisor.");
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].d->pv_width_bits)
+            continue;
+        struct xm_label l[] = {{"domain", label_of(&v[i])}};
+        xm_expo_sample(b, "xen_domain_pv_guest_width", l, 1, v[i].d->pv_width_bits);
+    }
+    xm_expo_family(b, f, "xen_domain_hap", XM_METRIC_GAUGE,
+                   "1 if an HVM or PVH domain uses hardware-assisted paging, 0 for shadow paging.");
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].d->paging == XM_PAGING_NONE)
+            continue;
+        struct xm_label l[] = {{"domain", label_of(&v[i])}};
+        xm_expo_sample(b, "xen_domain_hap", l, 1, v[i].d->paging == XM_PAGING_HAP);
+    }
+    if (!snap->caps_known)
+        return;
+    xm_expo_family(b, f, "xen_hypervisor_capability", XM_METRIC_GAUGE,
+                   "1 if the hypervisor can run this kind of guest or paging, else 0.");
+    for (int c = 0; c < XM_CAP_COUNT; c++) {
+        struct xm_label l[] = {{"capability", xm_capability_name(c)}};
+        xm_expo_sample(b, "xen_hypervisor_capability", l, 1, snap->caps[c]);
+    }
+}
+
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap)
 {
     xm_expo_family(b, f, "xen_up", XM_METRIC_GAUGE,
@@ -207,5 +240,6 @@ void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_s
             xm_expo_sample(b, "xen_domain_pv_devices_connected", l, 2, d->devices[k].connected);
         }
     }
+    write_hypervisor_families(b, f, snap, v, n);
     free(v);
 }

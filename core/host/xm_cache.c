@@ -378,6 +378,12 @@ void xm_cache_store(struct xm_cache *c, struct xm_xs *xs, struct xm_domain *dom,
             watch_backend(c, xs, backends[i]);
 }
 
+const struct xm_domain *xm_cache_peek(const struct xm_cache *c, uint32_t domid)
+{
+    const struct xm_cache_entry *e = find((struct xm_cache *)c, domid);
+    return e && e->have ? &e->dom : NULL;
+}
+
 void xm_cache_forget(struct xm_cache *c, struct xm_xs *xs, uint32_t domid)
 {
     struct xm_cache_entry *e = find(c, domid);

@@ -115,6 +115,10 @@ int xm_cache_must_read(struct xm_cache *c, struct xm_xs *xs, uint32_t domid,
 void xm_cache_store(struct xm_cache *c, struct xm_xs *xs, struct xm_domain *dom,
                     const uint32_t *backends, size_t n_backends);
 
+/* The domain last stored for domid (same uuid: xm_cache_must_read drops an
+ * entry whose uuid changed), or NULL. Valid until the next store. */
+const struct xm_domain *xm_cache_peek(const struct xm_cache *c, uint32_t domid);
+
 /* Stops tracking domid (it went away while it was read). */
 void xm_cache_forget(struct xm_cache *c, struct xm_xs *xs, uint32_t domid);
 

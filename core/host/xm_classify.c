@@ -66,7 +66,7 @@ static bool records_agree(enum rec dt, enum rec lt)
 
 bool xm_classify_wants_shim(const struct xm_classify_input *in)
 {
-    if (in->domid == 0 || !in->hvm_flag)
+    if (in->dom0 || !in->hvm_flag)
         return false;
     if (parse_rec(in->domain_type, true) != REC_ABSENT)
         return false;
@@ -131,7 +131,7 @@ enum xm_mode xm_classify(const struct xm_classify_input *in, struct xm_strvec *e
 
     /* dom0 has no type record: xen-init-dom0 writes none, and its stub
      * configuration says pvh exactly when the flag is set. */
-    if (in->domid == 0) {
+    if (in->dom0) {
         xm_strvec_addf(ev, "dom0 is classified by the hypervisor flag -> %s",
                        in->hvm_flag ? "pvh" : "pv");
         return in->hvm_flag ? XM_MODE_PVH : XM_MODE_PV;

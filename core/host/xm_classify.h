@@ -24,6 +24,7 @@ enum xm_shim {
 
 struct xm_classify_input {
     uint32_t domid;
+    bool dom0;                /* the control domain (xm_xc_is_dom0) */
     bool hvm_flag;            /* the hypervisor's hvm_guest flag */
     const char *libxl_type;   /* /libxl/<domid>/type, NULL when absent */
     const char *domain_type;  /* /local/domain/<domid>/domain-type (XenServer) */

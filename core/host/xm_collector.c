@@ -14,11 +14,15 @@
 #include "xm_domain.h"
 #include "xm_devices.h"
 #include "xm_libxl.h"
+#include "xm_xenctrl.h"
 
 struct xm_collector {
     pthread_mutex_t lock; /* one snapshot at a time: libxl ctx, xs handle, cache */
     struct xm_libxl lx;
     struct xm_xs xs;
+    struct xm_xc xc;               /* libxenctrl: domain flags, guest width */
+    bool caps_known;               /* caps read on this libxl context */
+    bool caps[XM_CAP_COUNT];
     struct xm_cache cache;         /* watches nothing in a one-shot collector */
     unsigned long requests_total;  /* over the collector's life */
     unsigned long cache_rebuilds;  /* caches discarded after a lost connection */
@@ -38,6 +42,7 @@ static int collector_new(struct xm_collector **out, bool watching, struct xm_err
     }
     xm_libxl_init(&c->lx);
     xm_xs_init(&c->xs);
+    xm_xc_init(&c->xc);
     xm_cache_init(&c->cache, watching);
     *out = c;
     return XM_OK;
@@ -69,6 +74,7 @@ void xm_collector_free(struct xm_collector *c)
     xm_cache_dispose(&c->cache);
     xm_block_unref(c->last_block);
     xm_xs_close(&c->xs);
+    xm_xc_close(&c->xc);
     xm_libxl_close(&c->lx);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -87,9 +93,42 @@ static enum inspect confirm_alive(struct xm_collector *c, uint32_t domid, struct
     return alive ? INSPECT_OK : INSPECT_GONE;
 }
 
+/* The hypervisor's part of a domain read afresh: which rule makes it dom0,
+ * its paging (HVM containers) and guest width (PV; kept from an earlier
+ * read of the same domid and uuid when that one saw the domain running:
+ * before libxl's build sets a 32-bit guest's address size, it reads 64). */
+static int hypervisor_evidence(struct xm_collector *c, const libxl_dominfo *info,
+                               const struct xm_xc_dominfo *xi, const struct xm_domain *cached,
+                               struct xm_domain *d, struct xm_strvec *ev, struct xm_error *err)
+{
+    bool hvm = info->domain_type == LIBXL_DOMAIN_TYPE_HVM;
+    if (!xi) {
+        xm_strvec_addf(ev, "not in the hypervisor's domain list: paging and width unknown");
+        return XM_OK;
+    }
+    if (hvm) {
+        d->paging = xi->hap ? XM_PAGING_HAP : XM_PAGING_SHADOW;
+        xm_strvec_addf(ev, "XEN_DOMINF_hap %s -> %s paging",
+                       d->paging == XM_PAGING_HAP ? "set" : "clear",
+                       d->paging == XM_PAGING_HAP ? "hap" : "shadow");
+        return XM_OK;
+    }
+    if (cached && cached->width_final_ && cached->pv_width_bits) {
+        d->pv_width_bits = cached->pv_width_bits;
+        d->width_final_ = true;
+    } else {
+        int rc = xm_xc_guest_width(&c->xc, info->domid, &d->pv_width_bits, err);
+        if (rc != XM_OK)
+            return rc;
+        d->width_final_ = !xi->paused;
+    }
+    xm_strvec_addf(ev, "guest width %u bits (xc_domain_get_guest_width)", d->pv_width_bits);
+    return XM_OK;
+}
+
 static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *info,
-                                   struct xm_domain *d, uint32_t *backends, size_t *n_backends,
-                                   struct xm_error *err)
+                                   const struct xm_domain *cached, struct xm_domain *d,
+                                   uint32_t *backends, size_t *n_backends, struct xm_error *err)
 {
     struct xm_xs_domain xsd;
     struct xm_strvec ev;
@@ -97,12 +136,16 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
     enum inspect result = INSPECT_FAILED;
     bool hvm = info->domain_type == LIBXL_DOMAIN_TYPE_HVM;
     uint32_t domid = info->domid;
+    const struct xm_xc_dominfo *xi =
+        xm_xc_find(&c->xc, domid, libxl_uuid_bytearray_const(&info->uuid));
+    char dom0_why[160];
+    bool dom0 = xm_xc_is_dom0(&c->xc, domid, xi, dom0_why, sizeof dom0_why);
 
     xm_strvec_init(&ev);
-    if (xm_xs_read_domain(&c->xs, domid, &xsd, &ev, err) == XM_XS_FAILED)
+    if (xm_xs_read_domain(&c->xs, domid, dom0, &xsd, &ev, err) == XM_XS_FAILED)
         goto out;
 
-    bool untyped_domu = domid != 0 && hvm && !xsd.libxl_type && !xsd.domain_type;
+    bool untyped_domu = !dom0 && hvm && !xsd.libxl_type && !xsd.domain_type;
     if (!xsd.name || untyped_domu) {
         result = confirm_alive(c, domid, err);
         if (result != INSPECT_OK)
@@ -112,6 +155,7 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
 
     struct xm_classify_input in = {
         .domid = domid,
+        .dom0 = dom0,
         .hvm_flag = hvm,
         .libxl_type = xsd.libxl_type,
         .domain_type = xsd.domain_type,
@@ -126,11 +170,17 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
     /* Device lines were added first; the classifier's reasons should lead. */
     struct xm_strvec cls;
     xm_strvec_init(&cls);
+    if (dom0 || domid == 0)
+        xm_strvec_addf(&cls, "%s", dom0_why);
     d->mode = xm_classify(&in, &cls);
     for (size_t i = 0; i < ev.n; i++)
         xm_strvec_addf(&cls, "%s", ev.items[i]);
     if (!xsd.name)
         xm_strvec_addf(&cls, "/local/domain/%" PRIu32 "/name absent", domid);
+    if (hypervisor_evidence(c, info, xi, cached, d, &cls, err) != XM_OK) {
+        xm_strvec_dispose(&cls);
+        goto out;
+    }
     if (cls.failed) {
         xm_strvec_dispose(&cls);
         xm_set_error(err, XM_ERR_NOMEM, "out of memory");
@@ -138,6 +188,7 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
     }
 
     d->domid = domid;
+    d->dom0 = dom0;
     d->hvm_flag = hvm;
     snprintf(d->uuid, sizeof d->uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
     d->name = xsd.name ? xsd.name : strdup("");
@@ -177,10 +228,13 @@ static void close_xenstore(struct xm_collector *c)
 
 static void drop_failed(struct xm_collector *c, const struct xm_error *err)
 {
-    if (err->code == XM_ERR_XENSTORE)
+    if (err->code == XM_ERR_XENSTORE) {
         close_xenstore(c);
-    else if (err->code == XM_ERR_LIBXL)
+    } else if (err->code == XM_ERR_LIBXL) {
+        xm_xc_close(&c->xc);
         xm_libxl_close(&c->lx);
+        c->caps_known = false;
+    }
 }
 
 struct listing {
@@ -227,12 +281,24 @@ static enum inspect refresh_domain(struct xm_collector *c, const libxl_dominfo *
     size_t n_backends = 0;
     memset(&fresh, 0, sizeof fresh);
     *reread = true;
-    enum inspect r = inspect_domain(c, info, &fresh, backends, &n_backends, err);
+    enum inspect r = inspect_domain(c, info, xm_cache_peek(&c->cache, info->domid), &fresh,
+                                    backends, &n_backends, err);
     if (r == INSPECT_OK)
         xm_cache_store(&c->cache, &c->xs, &fresh, backends, n_backends);
     else if (r == INSPECT_GONE)
         xm_cache_forget(&c->cache, &c->xs, info->domid);
     return r;
+}
+
+/* libxenctrl beside libxl, and the host's capabilities once per context. */
+static int open_hypervisor(struct xm_collector *c, struct xm_error *err)
+{
+    const libxl_version_info *v = libxl_get_version_info(c->lx.ctx);
+    int rc = xm_xc_open(&c->xc, &c->lx.logger.vtable, v ? v->xen_version_major : 0,
+                        v ? v->xen_version_minor : 0, err);
+    if (rc == XM_OK && !c->caps_known)
+        c->caps_known = xm_host_caps_read(c->lx.ctx, c->caps);
+    return rc;
 }
 
 /* The one snapshot path: open, let the cache catch up with its watches,
@@ -247,6 +313,10 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
 
     if ((rc = xm_libxl_open(&c->lx, err)) != XM_OK)
         return rc;
+    if ((rc = open_hypervisor(c, err)) != XM_OK) {
+        drop_failed(c, err);
+        return rc;
+    }
     if ((rc = xm_xs_open(&c->xs, err)) != XM_OK)
         return rc;
     /* Registering the watches (first snapshot on a connection) is not this
@@ -261,8 +331,10 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
         xm_cache_begin(&c->cache, &c->xs, err); /* a lost cache only registers */
         requests_before = 0;
     }
-    if ((rc = xm_libxl_list(&c->lx, &list, &n, err)) != XM_OK) {
+    if ((rc = xm_libxl_list(&c->lx, &list, &n, err)) != XM_OK ||
+        (rc = xm_xc_list(&c->xc, (size_t)n, err)) != XM_OK) {
         drop_failed(c, err);
+        libxl_dominfo_list_free(list, n);
         return rc;
     }
 
@@ -306,6 +378,8 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
         return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
     /* A cache that watches nothing cannot tell that the host is unchanged. */
     snap->generation = xm_cache_watching(&c->cache) ? c->generation : 0;
+    snap->caps_known = c->caps_known;
+    memcpy(snap->caps, c->caps, sizeof snap->caps);
     snap->xenstore_requests = c->xs.requests - requests_before;
     snap->duration_seconds = xm_monotonic_seconds() - start;
     *out = snap;

@@ -193,7 +193,7 @@ out:
     return rc;
 }
 
-int xm_xs_read_domain(struct xm_xs *xs, uint32_t domid, struct xm_xs_domain *out,
+int xm_xs_read_domain(struct xm_xs *xs, uint32_t domid, bool dom0, struct xm_xs_domain *out,
                       struct xm_strvec *ev, struct xm_error *err)
 {
     char path[128];
@@ -204,7 +204,7 @@ int xm_xs_read_domain(struct xm_xs *xs, uint32_t domid, struct xm_xs_domain *out
     if ((rc = xm_xs_read(xs, path, &out->name, err)) == XM_XS_FAILED)
         return rc;
     /* dom0 has no type records (xen-init-dom0 writes none): skip the reads. */
-    if (domid != 0) {
+    if (!dom0) {
         snprintf(path, sizeof path, "/libxl/%" PRIu32 "/type", domid);
         if ((rc = xm_xs_read(xs, path, &out->libxl_type, err)) == XM_XS_FAILED)
             return rc;

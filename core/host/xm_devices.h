@@ -4,7 +4,7 @@
  *
  * Per domain it reads a small, known set of nodes (see xm_xs_read_domain):
  *   /local/domain/<id>/name                       1 READ
- *   /libxl/<id>/type, /local/domain/<id>/domain-type   2 READs (not dom0)
+ *   /libxl/<id>/type, /local/domain/<id>/domain-type   2 READs (not the control domain)
  *   /local/domain/<id>/device                     1 DIRECTORY
  *     .../device/<kind>                           1 DIRECTORY per kind
  *       .../device/<kind>/<devid>/backend, <backend>/state   2 READs per device
@@ -34,7 +34,7 @@ struct xm_xs_domain {
 };
 
 /* Reads the nodes listed above; appends device evidence to ev. */
-int xm_xs_read_domain(struct xm_xs *xs, uint32_t domid, struct xm_xs_domain *out,
+int xm_xs_read_domain(struct xm_xs *xs, uint32_t domid, bool dom0, struct xm_xs_domain *out,
                       struct xm_strvec *ev, struct xm_error *err);
 void xm_xs_domain_dispose(struct xm_xs_domain *d);
 

@@ -10,12 +10,32 @@ XENMODE="$XM_BUILD/xenmode"
 PARSE="$XM_BUILD/tests/tools/expo-parse"
 
 # What the fixture is built to produce, in the shape of the CLI's output.
+# The hypervisor-side expectations default to what the fake serves when a
+# fixture leaves them out (tests/README.md): a PV guest is 64-bit, an HVM
+# container uses HAP, domid 0 is dom0.
 expected() {
     jq -S '[.domains[] | select(.expect != null)
-            | {domid, mode: .expect.mode, pv: .expect.pv_devices_connected}] | sort_by(.domid)' "$1"
+            | {domid, mode: .expect.mode, pv: .expect.pv_devices_connected,
+               width: (if .expect | has("pv_guest_width_bits") then .expect.pv_guest_width_bits
+                       elif .hvm then null else 64 end),
+               paging: (if .expect | has("paging") then .expect.paging
+                        elif .hvm then "hap" else null end),
+               dom0: (if .expect | has("dom0") then .expect.dom0 else .domid == 0 end)}]
+           | sort_by(.domid)' "$1"
 }
 actual() {
-    jq -S '[.[] | {domid, mode, pv: .pv_devices_connected}] | sort_by(.domid)' "$1"
+    jq -S '[.[] | {domid, mode, pv: .pv_devices_connected, width: .pv_guest_width_bits,
+                   paging, dom0}] | sort_by(.domid)' "$1"
+}
+# The host's capabilities as the fixture states them (absent: true), and as
+# served: "cap value" lines.
+caps_expected() {
+    jq -r '["pv32","pv64","hvm","hap","shadow"][] as $c
+           | "\($c) \(if (.capabilities // {}) | has($c) then (if .capabilities[$c] then 1 else 0 end)
+                     else 1 end)"' "$1" | sort
+}
+caps_served() {
+    sed -n 's/^xen_hypervisor_capability{capability="\([a-z0-9]*\)"} \([01]\)$/\1 \2/p' "$1" | sort
 }
 
 for fixture in "$XM_ROOT"/tests/fixtures/*.json; do
@@ -27,9 +47,9 @@ for fixture in "$XM_ROOT"/tests/fixtures/*.json; do
         not_ok "$name: xenmode list --format json exits 0"; diag "$(cat "$TL_TMP/$name.err")"
     fi
     if diff -u <(expected "$fixture") <(actual "$out") >"$TL_TMP/$name.diff"; then
-        ok "$name: every domain's mode and PV device counts match the fixture"
+        ok "$name: every domain's mode, PV device counts, width, paging and dom0 match the fixture"
     else
-        not_ok "$name: every domain's mode and PV device counts match the fixture"
+        not_ok "$name: every domain's mode, PV device counts, width, paging and dom0 match the fixture"
         sed 's/^/# /' "$TL_TMP/$name.diff"
     fi
     check "$name: stderr is empty" test ! -s "$TL_TMP/$name.err"
@@ -47,7 +67,29 @@ for fixture in "$XM_ROOT"/tests/fixtures/*.json; do
     assert_eq "$name: one xen_domain_virt_mode == 1 per domain" "$want" "$got"
     got=$(grep -c '^xen_domain_virt_mode{' "$prom")
     assert_eq "$name: all five modes per domain" "$((want * 5))" "$got"
+    assert_eq "$name: xen_hypervisor_capability as the fixture states" \
+        "$(caps_expected "$fixture")" "$(caps_served "$prom")"
+    # The page agrees with the JSON: a width for each PV domain, hap for each
+    # HVM container (names are unique in the fixtures that set these).
+    want=$(jq -r '.[] | select(.pv_guest_width_bits != null) | "\(.name) \(.pv_guest_width_bits)"' "$out" | sort)
+    got=$(sed -n 's/^xen_domain_pv_guest_width{domain="\(.*\)"} \([0-9]*\)$/\1 \2/p' "$prom" | sort)
+    [ "$name" = escaping ] || assert_eq "$name: xen_domain_pv_guest_width per PV domain" "$want" "$got"
+    want=$(jq -r '.[] | select(.paging != null) | "\(.name) \(if .paging == "hap" then 1 else 0 end)"' "$out" | sort)
+    got=$(sed -n 's/^xen_domain_hap{domain="\(.*\)"} \([01]\)$/\1 \2/p' "$prom" | sort)
+    [ "$name" = escaping ] || assert_eq "$name: xen_domain_hap per HVM container" "$want" "$got"
 done
+
+# The dom0 rule is named in the evidence: domid 0 before Xen 4.21, the
+# XEN_DOMINF_priv/hardware flags from 4.21.
+"$RUN" "$XM_ROOT/tests/fixtures/split-dom0.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/split.json"
+check "4.21: the flagged control domain's evidence names XEN_DOMINF_priv" \
+    jq -e '.[] | select(.name == "ctl") | .evidence | any(test("Xen 4.21 flags the control domain: XEN_DOMINF_priv set"))' "$TL_TMP/split.json" >/dev/null
+"$RUN" "$XM_ROOT/tests/fixtures/dom0-flags-pre421.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/pre421.json"
+check "4.17: the domid 0 rule is named" \
+    jq -e '.[] | select(.domid == 0) | .evidence | any(test("dom0 rule: domid 0 is the control domain \\(Xen 4.17 has no XEN_DOMINF_priv"))' "$TL_TMP/pre421.json" >/dev/null
+"$RUN" "$XM_ROOT/tests/fixtures/hypervisor.json" -- "$XENMODE" list --explain >"$TL_TMP/hv.explain"
+check "--explain shows the guest width" grep -q 'guest width 32 bits (xc_domain_get_guest_width)' "$TL_TMP/hv.explain"
+check "--explain shows shadow paging" grep -q 'XEN_DOMINF_hap clear -> shadow paging' "$TL_TMP/hv.explain"
 
 # The escaping fixture: names parsed back out of the text equal the
 # fixture's bytes. Compared as hex so that a lost newline cannot hide.

@@ -38,10 +38,14 @@ wrong=$(grep -xE 'libxl_dominfo_(init|dispose|list_free)|libxl_uuid_from_string|
         "$TL_TMP/ctx" | tr '\n' ' ')
 assert_eq "the header parser leaves out functions without a ctx" "" "$wrong"
 
-# The fake overrides nothing but ctx-taking libxl functions: the generated
-# init/dispose helpers must stay the real ones.
-extra=$(comm -23 "$TL_TMP/faked" "$TL_TMP/ctx" | tr '\n' ' ')
+# The fake overrides nothing but ctx-taking libxl functions and libxenctrl
+# functions (every one of which takes the xc_interface it also fakes): the
+# generated init/dispose helpers must stay the real ones.
+grep '^xc_' "$TL_TMP/faked" >"$TL_TMP/faked_xc"
+extra=$(comm -23 <(grep -v '^xc_' "$TL_TMP/faked") "$TL_TMP/ctx" | tr '\n' ' ')
 assert_eq "the fake exports only libxl functions that take a ctx" "" "$extra"
+check "the fake defines xc_interface_open and xc_interface_close" \
+    grep -qx xc_interface_open "$TL_TMP/faked_xc"
 
 if [ ! -x "$XM_BUILD/xenmode" ]; then
     not_ok "xenmode is built ($XM_BUILD/xenmode)"
@@ -60,6 +64,15 @@ for bin in xenmode xenmode_exporter xenmode.so; do
         ok "$bin imports only faked ctx functions ($(echo $used | wc -w) of them)"
     else
         not_ok "$bin imports ctx functions the fake does not define: $missing"
+    fi
+    # Every libxenctrl function takes the (fake) xc_interface: all must be faked.
+    nm -D --undefined-only "$path" | awk '{print $NF}' | sed 's/@.*//' |
+        grep '^xc_' | sort -u >"$TL_TMP/xc.$bin"
+    missing=$(comm -23 "$TL_TMP/xc.$bin" "$TL_TMP/faked_xc" | tr '\n' ' ' | sed 's/ $//')
+    if [ -z "$missing" ]; then
+        ok "$bin imports only faked libxenctrl functions ($(wc -l <"$TL_TMP/xc.$bin") of them)"
+    else
+        not_ok "$bin imports libxenctrl functions the fake does not define: $missing"
     fi
 done
 

@@ -36,7 +36,7 @@ vg_case "metrics --format openmetrics on mixed" "" "$XM_ROOT/tests/fixtures/mixe
 for fail in ctx_alloc list userdata domain_info; do
     vg_case "list with injected $fail failure" "$fail" "$XM_ROOT/tests/fixtures/races.json" list --format json
 done
-# xenstore gone before the command starts.
+# xenstore gone before the command starts: exit 3 (EXIT_NOXEN, cli/cli.h).
 log="$TL_TMP/vg.xs.log"
 "$RUN" "$XM_ROOT/tests/fixtures/mixed.json" -- sh -c '"$0"/tests/fake-host/xenstored-ctl stop && exec "$@"' "$XM_ROOT" \
     "${VG[@]}" --log-file="$log" "$XENMODE" list >/dev/null 2>&1; rc=$?

@@ -167,7 +167,8 @@ static bool same_domain(const struct xm_domain *a, const struct xm_domain *b, ch
                         size_t whysz)
 {
     if (a->domid != b->domid || strcmp(a->name, b->name) || strcmp(a->uuid, b->uuid) ||
-        a->mode != b->mode || a->hvm_flag != b->hvm_flag) {
+        a->mode != b->mode || a->hvm_flag != b->hvm_flag || a->dom0 != b->dom0 ||
+        a->pv_width_bits != b->pv_width_bits || a->paging != b->paging) {
         snprintf(why, whysz, "domain %" PRIu32 ": cached %s/%s, full read %s/%s", a->domid,
                  a->name, xm_mode_name(a->mode), b->name, xm_mode_name(b->mode));
         return false;

@@ -26,10 +26,13 @@ static const struct row rows[] = {
      XM_MODE_PVHVM, "2 PV devices connected -> pvhvm"},
     {"pv_in_pvh", {.domid = 5, .hvm_flag = true, .libxl_type = "pvh", .shim = XM_SHIM_ON,
                    .config_type = "pvh"}, XM_MODE_PV_IN_PVH, "pvshim true"},
-    {"dom0 pv", {.domid = 0, .hvm_flag = false}, XM_MODE_PV, "dom0"},
-    {"dom0 pvh", {.domid = 0, .hvm_flag = true}, XM_MODE_PVH, "dom0"},
-    {"dom0 ignores devices", {.domid = 0, .hvm_flag = false, .devices_connected = 3}, XM_MODE_PV,
+    {"dom0 pv", {.domid = 0, .dom0 = true, .hvm_flag = false}, XM_MODE_PV, "dom0"},
+    {"dom0 pvh", {.domid = 0, .dom0 = true, .hvm_flag = true}, XM_MODE_PVH, "dom0"},
+    {"dom0 ignores devices", {.domid = 0, .dom0 = true, .hvm_flag = false, .devices_connected = 3}, XM_MODE_PV,
      "dom0"},
+    /* Xen 4.21 can make another domain the control domain (XEN_DOMINF_priv). */
+    {"flagged control domain, not domid 0", {.domid = 5, .dom0 = true, .hvm_flag = true,
+     .libxl_type = "hvm"}, XM_MODE_PVH, "dom0 is classified by the hypervisor flag"},
     {"missing type key, hvm flag", {.domid = 6, .hvm_flag = true}, XM_MODE_HVM,
      "falling back to the hypervisor flag (hvm)"},
     {"missing type key, hvm flag, PV devices", {.domid = 6, .hvm_flag = true,
@@ -94,7 +97,7 @@ static void test_wants_shim_only_for_libxl_pvh(void **state)
     struct xm_classify_input hvm = {.domid = 3, .hvm_flag = true, .libxl_type = "hvm"};
     struct xm_classify_input xs = {.domid = 3, .hvm_flag = true, .libxl_type = "PVH",
                                    .domain_type = "pvh"};
-    struct xm_classify_input dom0 = {.domid = 0, .hvm_flag = true, .libxl_type = "pvh"};
+    struct xm_classify_input dom0 = {.domid = 0, .dom0 = true, .hvm_flag = true, .libxl_type = "pvh"};
     struct xm_classify_input pvflag = {.domid = 3, .hvm_flag = false, .libxl_type = "pvh"};
     assert_true(xm_classify_wants_shim(&pvh));
     assert_false(xm_classify_wants_shim(&hvm));

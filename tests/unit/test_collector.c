@@ -13,21 +13,33 @@
 #include <cmocka.h>
 
 #include <libxl.h>
+#include <xenctrl.h>
 #include <xenstore.h>
 
 #include "xenmode/host.h"
 
 /* ---- the host the wrapped calls serve ---- */
-struct fdom { uint32_t domid; bool hvm; bool gone; const char *config; };
+struct fdom {
+    uint32_t domid; bool hvm; bool gone; const char *config;
+    unsigned width_bytes; bool shadow; bool paused; uint32_t extra_flags;
+};
 static struct fdom doms[16];
 static int n_doms;
 static const char *kv[128][2];
 static int n_kv;
 static int fail_ctx, fail_list, xs_fail_after = -1, xs_reads, userdata_calls, ctx_allocs, xs_opens;
 static int sentinel_ctx, sentinel_xs;
+/* The hypervisor side: version, capabilities, libxenctrl call counts. */
+static int xen_minor = 17, xc_opens, getinfolist_calls, width_calls, fail_width;
+static char xen_caps[128];
+static bool cap_hap = true, cap_shadow = true;
 
 static void reset_host(void)
 {
+    xen_minor = 17;
+    xc_opens = getinfolist_calls = width_calls = fail_width = 0;
+    snprintf(xen_caps, sizeof xen_caps, "xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64");
+    cap_hap = cap_shadow = true;
     n_doms = n_kv = 0;
     fail_ctx = fail_list = 0;
     xs_fail_after = -1;
@@ -35,7 +47,7 @@ static void reset_host(void)
 }
 static void add_dom(uint32_t domid, bool hvm, const char *name)
 {
-    doms[n_doms++] = (struct fdom){domid, hvm, false, NULL};
+    doms[n_doms++] = (struct fdom){domid, hvm, false, NULL, 8, false, false, 0};
     static char names[16][64];
     static char paths[16][64];
     snprintf(paths[n_doms], sizeof paths[0], "/local/domain/%u/name", domid);
@@ -110,6 +122,79 @@ int __wrap_libxl_userdata_retrieve(libxl_ctx *ctx, uint32_t domid, const char *i
             *len = (int)strlen(doms[i].config);
         }
     return 0;
+}
+
+const libxl_version_info *__wrap_libxl_get_version_info(libxl_ctx *ctx)
+{
+    static libxl_version_info v;
+    assert_ptr_equal(ctx, &sentinel_ctx);
+    v.xen_version_major = 4;
+    v.xen_version_minor = xen_minor;
+    v.xen_version_extra = (char *)".0";
+    v.capabilities = xen_caps;
+    return &v;
+}
+int __wrap_libxl_get_physinfo(libxl_ctx *ctx, libxl_physinfo *pi)
+{
+    assert_ptr_equal(ctx, &sentinel_ctx);
+    pi->cap_hvm = pi->cap_pv = true;
+    pi->cap_hap = cap_hap;
+    pi->cap_shadow = cap_shadow;
+    return 0;
+}
+static int sentinel_xc;
+xc_interface *__wrap_xc_interface_open(xentoollog_logger *lg, xentoollog_logger *dlg,
+                                       unsigned flags)
+{
+    (void)dlg; (void)flags;
+    assert_non_null(lg);
+    xc_opens++;
+    return (xc_interface *)&sentinel_xc;
+}
+int __wrap_xc_interface_close(xc_interface *xch)
+{
+    assert_ptr_equal(xch, &sentinel_xc);
+    return 0;
+}
+int __wrap_xc_domain_getinfolist(xc_interface *xch, uint32_t first, unsigned max,
+                                 xc_domaininfo_t *info)
+{
+    assert_ptr_equal(xch, &sentinel_xc);
+    getinfolist_calls++;
+    unsigned got = 0;
+    for (int i = 0; i < n_doms && got < max; i++) {
+        if (doms[i].gone || doms[i].domid < first)
+            continue;
+        xc_domaininfo_t *x = &info[got++];
+        memset(x, 0, sizeof *x);
+        x->domain = (domid_t)doms[i].domid;
+        char u[40];
+        libxl_uuid lu;
+        snprintf(u, sizeof u, "00000000-0000-4000-8000-%012u", doms[i].domid);
+        libxl_uuid_from_string(&lu, u);
+        memcpy(x->handle, libxl_uuid_bytearray(&lu), sizeof x->handle);
+        x->flags = (doms[i].hvm ? XEN_DOMINF_hvm_guest : 0) |
+                   (doms[i].hvm && !doms[i].shadow ? XEN_DOMINF_hap : 0) |
+                   (doms[i].paused ? XEN_DOMINF_paused : XEN_DOMINF_running) |
+                   doms[i].extra_flags;
+    }
+    return (int)got;
+}
+int __wrap_xc_domain_get_guest_width(xc_interface *xch, uint32_t domid, unsigned *width)
+{
+    assert_ptr_equal(xch, &sentinel_xc);
+    width_calls++;
+    if (fail_width) {
+        errno = EPERM;
+        return -1;
+    }
+    for (int i = 0; i < n_doms; i++)
+        if (doms[i].domid == domid && !doms[i].gone) {
+            *width = doms[i].width_bytes;
+            return 0;
+        }
+    errno = ESRCH;
+    return -1;
 }
 
 struct xs_handle *__wrap_xs_open(unsigned long flags)
@@ -585,6 +670,125 @@ static void test_cache_new_domain_is_read(void **state)
     xm_snapshot_free(s);
 }
 
+static bool has_evidence(const struct xm_domain *d, const char *needle)
+{
+    for (size_t i = 0; i < d->n_evidence; i++)
+        if (strstr(d->evidence[i], needle))
+            return true;
+    return false;
+}
+
+/* One getinfolist per snapshot; PV width 32/64 read; HAP vs shadow. */
+static void test_hypervisor_fields(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(1, false, "pv32");
+    set("/libxl/1/type", "pv");
+    doms[1].width_bytes = 4;
+    add_dom(2, true, "hvm-shadow");
+    set("/libxl/2/type", "hvm");
+    doms[2].shadow = true;
+    add_dom(3, true, "pvh-hap");
+    set("/libxl/3/type", "pvh");
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(getinfolist_calls, 1);
+    assert_int_equal(width_calls, 2); /* the two PV domains only */
+    assert_int_equal(find(s, 0)->pv_width_bits, 64);
+    assert_true(find(s, 0)->dom0);
+    assert_true(has_evidence(find(s, 0), "dom0 rule: domid 0"));
+    assert_int_equal(find(s, 1)->pv_width_bits, 32);
+    assert_int_equal(find(s, 1)->paging, XM_PAGING_NONE);
+    assert_int_equal(find(s, 2)->paging, XM_PAGING_SHADOW);
+    assert_int_equal(find(s, 2)->pv_width_bits, 0);
+    assert_int_equal(find(s, 3)->paging, XM_PAGING_HAP);
+    assert_true(has_evidence(find(s, 3), "XEN_DOMINF_hap set"));
+    assert_true(s->caps_known);
+    assert_true(s->caps[XM_CAP_PV32] && s->caps[XM_CAP_PV64] && s->caps[XM_CAP_HVM]);
+    xm_snapshot_free(s);
+}
+
+/* pv32 is the exact xen_caps token, not hvm-3.0-x86_32p. */
+static void test_caps_without_pv32(void **state)
+{
+    snprintf(xen_caps, sizeof xen_caps, "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p");
+    cap_shadow = false;
+    add_dom(0, false, "Domain-0");
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_false(s->caps[XM_CAP_PV32]);
+    assert_true(s->caps[XM_CAP_PV64]);
+    assert_true(s->caps[XM_CAP_HAP]);
+    assert_false(s->caps[XM_CAP_SHADOW]);
+    xm_snapshot_free(s);
+}
+
+/* Before 4.21 the priv/hardware bits mean nothing: domid 0 is dom0. From
+ * 4.21 the flags name it, wherever it is. */
+static void test_dom0_rule(void **state)
+{
+    add_dom(0, false, "Domain-0");
+    add_dom(4, true, "ctl");
+    set("/libxl/4/type", "hvm");
+    doms[1].extra_flags = 1u << 10; /* XEN_DOMINF_priv */
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_true(find(s, 0)->dom0);
+    assert_false(find(s, 4)->dom0);
+    assert_int_equal(find(s, 4)->mode, XM_MODE_HVM);
+    xm_snapshot_free(s);
+
+    struct xm_collector *c = NULL;
+    xen_minor = 21;
+    assert_int_equal(xm_collector_new_oneshot(&c, NULL), XM_OK);
+    s = snap_ok(c);
+    assert_false(find(s, 0)->dom0);
+    assert_true(has_evidence(find(s, 0), "XEN_DOMINF_priv clear"));
+    assert_true(find(s, 4)->dom0);
+    assert_true(has_evidence(find(s, 4), "Xen 4.21 flags the control domain: XEN_DOMINF_priv set"));
+    assert_int_equal(find(s, 4)->mode, XM_MODE_PVH); /* classified as dom0: by its flag */
+    xm_snapshot_free(s);
+    xm_collector_free(c);
+}
+
+/* The cached collector reads a PV domain's width once while it runs, and
+ * again while it is paused (libxl's build may not have set it yet). */
+static void test_cache_width_read_once(void **state)
+{
+    cache_host();
+    add_dom(5, false, "pv-paused");
+    set("/libxl/5/type", "pv");
+    doms[n_doms - 1].paused = true;
+    xm_snapshot_free(snap_ok(*state));
+    int after_first = width_calls;
+    for (int i = 0; i < 3; i++) {
+        struct xm_snapshot *s = snap_ok(*state);
+        assert_int_equal(s->xenstore_requests, 0);
+        xm_snapshot_free(s);
+    }
+    assert_int_equal(width_calls, after_first); /* nothing re-read, nothing asked */
+    assert_int_equal(getinfolist_calls, 4);     /* one per snapshot */
+    /* Re-reads: dom0 (running) keeps its width, the paused one asks again. */
+    update("/local/domain/0/name", "Domain-0");
+    fire("/local/domain/0/name");
+    fire("/local/domain/5/name");
+    doms[n_doms - 1].width_bytes = 4;
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_int_equal(width_calls, after_first + 1);
+    assert_int_equal(find(s, 5)->pv_width_bits, 32);
+    xm_snapshot_free(s);
+    /* A width failure fails the snapshot and reopens libxenctrl. */
+    fire("/local/domain/5/name");
+    fail_width = 1;
+    struct xm_error err = {0};
+    s = NULL;
+    assert_int_equal(xm_collector_snapshot(*state, &s, &err), XM_ERR_LIBXL);
+    assert_non_null(strstr(err.message, "xc_domain_get_guest_width"));
+    fail_width = 0;
+    int opens = xc_opens;
+    s = snap_ok(*state);
+    assert_int_equal(xc_opens, opens + 1);
+    assert_int_equal(find(s, 5)->pv_width_bits, 32);
+    xm_snapshot_free(s);
+}
+
 static void test_cache_rebuilt_after_connection_loss(void **state)
 {
     cache_host();
@@ -624,6 +828,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cache_drops_destroyed_domain, setup_cached, teardown),
         cmocka_unit_test_setup_teardown(test_cache_new_domain_is_read, setup_cached, teardown),
         cmocka_unit_test_setup_teardown(test_cache_rebuilt_after_connection_loss, setup_cached, teardown),
+        cmocka_unit_test_setup_teardown(test_hypervisor_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caps_without_pv32, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dom0_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_width_read_once, setup_cached, teardown),
     };
     return cmocka_run_group_tests_name("collector", tests, NULL, NULL);
 }

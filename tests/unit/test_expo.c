@@ -68,9 +68,39 @@ static void test_all_five_modes_per_domain(void **state)
     assert_non_null(strstr(out, "xen_domain_info{domain=\"db\",domid=\"4\",uuid=\"00000000-0000-0000-0000-000000000004\"} 1\n"));
     assert_non_null(strstr(out, "xen_domain_pv_devices_connected{domain=\"db\",kind=\"vbd\"} 1\n"));
     assert_non_null(strstr(out, "xen_up 1\n"));
-    assert_int_equal(count(out, "# HELP "), 4);
-    assert_int_equal(count(out, "# TYPE "), 4);
+    /* up, virt_mode, info, pv_devices_connected, pv_guest_width, hap (no
+     * capabilities: this snapshot does not know them) */
+    assert_int_equal(count(out, "# HELP "), 6);
+    assert_int_equal(count(out, "# TYPE "), 6);
+    assert_null(strstr(out, "xen_hypervisor_capability"));
     assert_null(strstr(out, "# EOF"));
+    free(out);
+    xm_snapshot_free(s);
+}
+
+/* Width only for PV domains, hap only for HVM containers, every capability. */
+static void test_hypervisor_families(void **state)
+{
+    (void)state;
+    const char *names[] = {"pv32", "hvm", "unknown"};
+    uint32_t ids[] = {1, 2, 3};
+    struct xm_snapshot *s = make_snap(names, ids, 3);
+    s->domains[0].pv_width_bits = 32;
+    s->domains[0].mode = XM_MODE_PV;
+    s->domains[1].hvm_flag = true;
+    s->domains[1].paging = XM_PAGING_SHADOW;
+    s->caps_known = true;
+    s->caps[XM_CAP_PV64] = s->caps[XM_CAP_HVM] = s->caps[XM_CAP_HAP] = true;
+    char *out = render(XM_EXPO_TEXT, s);
+    assert_non_null(strstr(out, "xen_domain_pv_guest_width{domain=\"pv32\"} 32\n"));
+    assert_int_equal(count(out, "xen_domain_pv_guest_width{"), 1);
+    assert_non_null(strstr(out, "xen_domain_hap{domain=\"hvm\"} 0\n"));
+    assert_int_equal(count(out, "xen_domain_hap{"), 1);
+    assert_non_null(strstr(out, "xen_hypervisor_capability{capability=\"pv32\"} 0\n"));
+    assert_non_null(strstr(out, "xen_hypervisor_capability{capability=\"pv64\"} 1\n"));
+    assert_non_null(strstr(out, "xen_hypervisor_capability{capability=\"hap\"} 1\n"));
+    assert_non_null(strstr(out, "xen_hypervisor_capability{capability=\"shadow\"} 0\n"));
+    assert_int_equal(count(out, "xen_hypervisor_capability{"), 5);
     free(out);
     xm_snapshot_free(s);
 }
@@ -209,6 +239,7 @@ static void test_buf_grows_without_truncation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hypervisor_families),
         cmocka_unit_test(test_all_five_modes_per_domain),
         cmocka_unit_test(test_label_escaping),
         cmocka_unit_test(test_invalid_utf8_replaced),

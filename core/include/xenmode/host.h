@@ -36,6 +36,26 @@ struct xm_devcount {
     unsigned connected; /* of those, backend state == 4 */
 };
 
+/* How the hypervisor translates a domain's memory (HVM containers only). */
+enum xm_paging {
+    XM_PAGING_NONE,   /* not applicable (PV) or not known */
+    XM_PAGING_HAP,    /* hardware-assisted paging (EPT/NPT): XEN_DOMINF_hap */
+    XM_PAGING_SHADOW, /* shadow page tables */
+};
+
+/* What the hypervisor can run, from libxl_get_physinfo and the version
+ * info's capabilities string (xl info's virt_caps and xen_caps). */
+enum xm_capability {
+    XM_CAP_PV32,   /* "xen-3.0-x86_32p" in xen_caps: 32-bit PV guests */
+    XM_CAP_PV64,   /* "xen-3.0-x86_64" in xen_caps: 64-bit PV guests */
+    XM_CAP_HVM,    /* physinfo cap_hvm */
+    XM_CAP_HAP,    /* physinfo cap_hap */
+    XM_CAP_SHADOW, /* physinfo cap_shadow */
+    XM_CAP_COUNT
+};
+/* "pv32", "pv64", "hvm", "hap", "shadow". */
+const char *xm_capability_name(enum xm_capability c);
+
 struct xm_domain {
     uint32_t domid;
     char *name;            /* bytes as read from xenstore, NUL-terminated;
@@ -43,6 +63,13 @@ struct xm_domain {
     char uuid[37];         /* canonical 8-4-4-4-12 lower-case form */
     bool hvm_flag;         /* the hypervisor's hvm_guest flag */
     enum xm_mode mode;
+    /* From the hypervisor (libxenctrl). */
+    bool dom0;             /* the control domain: XEN_DOMINF_priv on Xen >= 4.21,
+                              domid 0 before (the evidence says which rule) */
+    unsigned pv_width_bits; /* PV domains (hvm flag clear): 32 or 64, from
+                              xc_domain_get_guest_width; 0 otherwise */
+    enum xm_paging paging; /* HVM containers (hvm flag set): HAP or shadow */
+    bool width_final_;     /* internal: width read while the domain ran */
     struct xm_devcount *devices; /* sorted by kind */
     size_t n_devices;
     char **evidence;       /* what decided the mode, in the order it was used */
@@ -60,6 +87,9 @@ struct xm_snapshot {
      * a front end may reuse what it formatted from the earlier one. 0: not
      * comparable (one-shot collectors). */
     uint64_t generation;
+    /* The host's capabilities (read once per libxl connection). */
+    bool caps_known;
+    bool caps[XM_CAP_COUNT];
     struct xm_snapshot_block *block_; /* internal: shared, refcounted domains */
 };
 

@@ -123,8 +123,9 @@ static char *dup_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
-/* "4.17.7" -> 4, 17, ".7": Xen's extraversion keeps its leading dot. */
-static void fill_version(libxl_version_info *v, const char *text)
+/* "4.17.7" -> 4, 17, ".7": Xen's extraversion keeps its leading dot. The
+ * capabilities string follows the fixture's "capabilities". */
+static void fill_version(libxl_version_info *v, const char *text, json_t *root)
 {
     char *end = NULL;
     long major = strtol(text, &end, 10);
@@ -139,7 +140,12 @@ static void fill_version(libxl_version_info *v, const char *text)
     v->compile_by = dup_or_empty("pkg-xen-devel");
     v->compile_domain = dup_or_empty("lists.alioth.debian.org");
     v->compile_date = dup_or_empty("Tue Jan  1 00:00:00 UTC 2025");
-    v->capabilities = dup_or_empty("xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64");
+    /* arch_get_xen_caps(): the PV entries, then the HVM ones. */
+    char caps[160];
+    snprintf(caps, sizeof caps, "%s%s%s", fxl_fixture_cap(root, "pv64") ? "xen-3.0-x86_64 " : "",
+             fxl_fixture_cap(root, "pv32") ? "xen-3.0-x86_32p " : "",
+             fxl_fixture_cap(root, "hvm") ? "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64" : "");
+    v->capabilities = dup_or_empty(caps);
     v->changeset = dup_or_empty("");
     v->virt_start = 0xffff800000000000ull;
     v->pagesize = 4096;
@@ -155,7 +161,7 @@ const libxl_version_info *libxl_get_version_info(libxl_ctx *ctx)
     if (!ctx->version_filled) {
         json_t *root = fxl_fixture();
         const char *text = json_string_value(json_object_get(root, "xen_version"));
-        fill_version(&ctx->version, text ? text : "4.17.7");
+        fill_version(&ctx->version, text ? text : "4.17.7", root);
         ctx->version_filled = true;
     }
     pthread_mutex_unlock(&fxl_lock);

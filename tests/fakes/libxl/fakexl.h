@@ -65,6 +65,12 @@ bool fxl_fixture_domain_present(json_t *root, uint32_t domid);
 /* The domain's uuid in canonical text form, or NULL. */
 const char *fxl_fixture_uuid(json_t *dom);
 
+/* hypervisor.c ------------------------------------------------------------- */
+
+/* The fixture's "capabilities" entry cap (pv32, pv64, hvm, hap, shadow);
+ * true when not given. */
+bool fxl_fixture_cap(json_t *root, const char *cap);
+
 /* config_json.c -------------------------------------------------------------- */
 
 /* The stored-configuration JSON libxl writes for the fixture domain DOM:

@@ -22,3 +22,6 @@ $(FXL_PROBE): $(BUILD)/$(FXL_DIR)/probe.o
 	$(CC) $(LDFLAGS) -o $@ $< -lxenlight -lxentoollog -lpthread
 
 FAKE_BINARIES += $(FXL_SO) $(FXL_PROBE)
+
+# hypervisor.c includes xenctrl.h (anonymous unions: GNU C).
+$(BUILD)/$(FXL_DIR)/hypervisor.o: CFLAGS += -std=gnu11
