@@ -57,7 +57,7 @@ check "xenmode --version names version $version ($out)" grep -q "$version" <<<"$
 out=$(in_root xenmode_exporter --version 2>&1); rc=$?
 assert_eq "xenmode_exporter --version exits 0" 0 "$rc"
 check "xenmode_exporter --version names version $version" grep -q "$version" <<<"$out"
-assert_status "xenmode list without Xen exits 2 (what is missing, no crash)" 2 in_root xenmode list
+assert_status "xenmode list without Xen exits 3 (EXIT_NOXEN: what is missing, no crash)" 3 in_root xenmode list
 
 UNIT=prometheus-xenmode-exporter.service
 assert_eq "the exporter's unit is enabled" enabled "$(in_root systemctl is-enabled "$UNIT" 2>&1)"
