@@ -11,28 +11,9 @@ source "$(dirname "$0")/pkglib.sh"
 tl_tmpdir
 
 check "the packages are built (${#DEBS[@]} in $XM_DEB_DIR)" test "${#DEBS[@]}" -ge 4
-base=$(pkg_base_tgz) || { not_ok "a base chroot of $XM_RELEASE"; finish; exit; }
 ROOT=$TL_TMP/root
-# piuparts 1.6 (trixie) saves it uncompressed despite the name: let tar tell.
-mkdir -p "$ROOT" && tar -C "$ROOT" -xf "$base"
-pkg_sources >"$ROOT/etc/apt/sources.list"
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"; chmod 755 "$ROOT/usr/sbin/policy-rc.d"
-cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null
+pkg_root "$ROOT" || { finish; exit; }
 mkdir -p "$ROOT/debs" && cp "${DEBS[@]}" "$ROOT/debs/"
-
-# in_root CMD...: CMD inside the chroot, /proc and /dev mounted in a private
-# mount namespace that ends with it (nothing stays mounted).
-# Inside another chroot (scripts/chroot.sh, whose namespace is already
-# private) / is no mount point and cannot be made private: there, unchanged.
-PROPAGATION=private
-unshare --mount --propagation private true 2>/dev/null || PROPAGATION=unchanged
-in_root() {
-    unshare --mount --propagation "$PROPAGATION" -- /bin/sh -c '
-        r=$1; shift
-        mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
-        exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-            DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"' sh "$ROOT" "$@"
-}
 
 check "no /proc/xen in the chroot (this is a machine without Xen)" in_root sh -c '! test -e /proc/xen/capabilities'
 t0=$SECONDS
