@@ -5,8 +5,11 @@
  *   cache-diff --seed N --steps N --fixture FILE
  *       A seeded random sequence of host changes: domains created and
  *       destroyed, type records changed, device backends moved through
- *       states 1-6, devices added, domains renamed, the xenstore server
- *       killed and restarted, connections dropped. After each step settles,
+ *       states 1-6, devices added, backends' frontend nodes broken and
+ *       mended, domains renamed, the xenstore server killed and restarted,
+ *       connections dropped, and write floods: a guest writing its own
+ *       device/ subtree thousands of times (and sometimes pointing a
+ *       frontend at another kind's backend) between two snapshots. After each step settles,
  *       a cached collector's snapshot must equal a one-shot full read
  *       exactly. A failure prints the seed and step; the same seed replays it.
  *
@@ -31,13 +34,14 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <xenstore.h>
 
 #include "xenmode/host.h"
 
 #define MAX_DOMS 40
 #define MAX_DEVS 4
 
-struct dev { char kind[4]; unsigned devid; uint32_t bdom; int state; };
+struct dev { char kind[4]; unsigned devid; uint32_t bdom; int state; bool fe_bad; };
 struct dom {
     uint32_t domid;
     char name[32];
@@ -131,6 +135,11 @@ static void write_fixture(void)
             add_kv(xs, be, "/local/domain/%" PRIu32 "/device/%s/%u/backend", d->domid, v->kind,
                    v->devid);
             add_kv(xs, st, "%s/state", be);
+            /* The backend's frontend node: right, or naming another device. */
+            char fe[128];
+            snprintf(fe, sizeof fe, "/local/domain/%" PRIu32 "/device/%s/%u", d->domid, v->kind,
+                     v->devid + (v->fe_bad ? 1 : 0));
+            add_kv(xs, fe, "%s/frontend", be);
         }
     }
     json_object_set_new(root, "domains", list);
@@ -238,11 +247,42 @@ static bool settle(struct xm_collector *cached, char *why, size_t whysz, int *tr
     }
 }
 
+/* A guest's write flood into its own device/ subtree, straight to the
+ * xenstore server (not through the fixture: the next reload removes it).
+ * Sometimes the last write points a frontend at another kind's backend. */
+static int flood(const struct dom *d)
+{
+    struct xs_handle *h = xs_open(0);
+    if (!h)
+        return -1;
+    int rc = 0, n = 500 + (int)rnd(2000);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char path[128], val[16];
+        snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/device/vif/0/flood-%d", d->domid,
+                 i % 97);
+        int len = snprintf(val, sizeof val, "%d", i);
+        if (!xs_write(h, XBT_NULL, path, val, (unsigned)len))
+            rc = -1;
+    }
+    if (rc == 0 && d->n_devs && rnd(2)) {
+        const struct dev *v = &d->devs[rnd((uint32_t)d->n_devs)];
+        char path[128], be[128];
+        snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/device/%s/%u/backend", d->domid,
+                 v->kind, v->devid);
+        snprintf(be, sizeof be, "/local/domain/%" PRIu32 "/backend/%s/%" PRIu32 "/%u", v->bdom,
+                 strcmp(v->kind, "vbd") == 0 ? "vif" : "vbd", d->domid, v->devid);
+        if (!xs_write(h, XBT_NULL, path, be, (unsigned)strlen(be)))
+            rc = -1;
+    }
+    xs_close(h);
+    return rc;
+}
+
 static int run_random(uint64_t seed, int steps)
 {
     struct xm_collector *cached = NULL;
     char why[1024], reply[256];
-    int tries, max_tries = 1, restarts = 0;
+    int tries, max_tries = 1, restarts = 0, floods = 0;
     rng = seed ? seed : 1;
     for (int i = 0; i < 8; i++)
         new_domain();
@@ -280,6 +320,12 @@ static int run_random(uint64_t seed, int steps)
             v->devid = 900 + (unsigned)d->n_devs;
             v->bdom = 0;
             v->state = 1 + (int)rnd(6);
+        } else if (r < 87 && d && d->n_devs) {
+            what = "break or mend a backend's frontend node";
+            struct dev *v = &d->devs[rnd((uint32_t)d->n_devs)];
+            v->fe_bad = !v->fe_bad;
+        } else if (r < 90 && d) {
+            what = "a guest's write flood";
         } else if (r < 93 && d) {
             what = "rename a domain";
             snprintf(d->name, sizeof d->name, "r%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
@@ -295,6 +341,10 @@ static int run_random(uint64_t seed, int steps)
             rc = system("\"$XM_ROOT\"/tests/fake-host/xenstored-ctl restart >/dev/null");
         } else if (strcmp(what, "drop every xenstore connection") == 0) {
             rc = control("drop-connections", reply, sizeof reply);
+        } else if (strcmp(what, "a guest's write flood") == 0) {
+            floods++;
+            snprintf(reply, sizeof reply, "a write failed");
+            rc = control("reload", reply, sizeof reply) == 0 ? flood(d) : -1;
         } else {
             rc = control("reload", reply, sizeof reply);
         }
@@ -320,8 +370,8 @@ static int run_random(uint64_t seed, int steps)
     xm_collector_free(cached);
     printf("ok %d - seed %" PRIu64 ": after each of %d steps the cached snapshot equals a full read\n",
            ++tap_n, seed, steps);
-    printf("# %d server restarts, %lu cache rebuilds, at most %d snapshots to settle a step\n",
-           restarts, st.cache_rebuilds_total, max_tries);
+    printf("# %d server restarts, %lu cache rebuilds, %d write floods, at most %d snapshots "
+           "to settle a step\n", restarts, st.cache_rebuilds_total, floods, max_tries);
     return 0;
 }
 
