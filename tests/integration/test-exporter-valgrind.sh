@@ -16,18 +16,6 @@ if [ "${XM_SANITIZE:-}" = 1 ]; then
     finish; exit
 fi
 
-# vg_clean LOG DESCRIPTION STATUS
-vg_clean() {
-    local log=$1 desc=$2 rc=$3
-    if [ "$rc" = 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$log" &&
-       ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]' "$log"; then
-        ok "$desc: valgrind clean (exit $rc)"
-    else
-        not_ok "$desc: valgrind clean (exit $rc)"
-        grep -E 'ERROR SUMMARY|lost:|Invalid|uninitialised|at 0x|by 0x' "$log" | head -60 | sed 's/^/#   /'
-    fi
-}
-
 # load NAME N [HEADER]: N scrapes on one connection; prints the number answered 200.
 load() {
     local out
