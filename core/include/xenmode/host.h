@@ -8,7 +8,8 @@
  * exits: failures come back as an xm_error (code + one-line message).
  *
  * Sources: core/host/ (xm_collector.c, xm_cache.c, xm_libxl.c,
- * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c).
+ * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c,
+ * xm_transitions.c).
  *
  * Ownership: a snapshot returned by xm_collector_snapshot() belongs to the
  * caller and is released with xm_snapshot_free(). Its domains, and the
@@ -158,5 +159,28 @@ void xm_snapshot_free(struct xm_snapshot *snap);
  */
 const struct xm_devcount *xm_domain_devcount(const struct xm_domain *d,
                                              const char *kind);
+
+/* ---- Mode transitions (xm_transitions.c) ------------------------------
+ *
+ * A long-running front end (exporter, collectd plugin) counts, per domain,
+ * the mode changes it sees from one of its snapshots to the next: an HVM
+ * guest whose PV drivers connect goes hvm -> pvhvm, one that loses them
+ * pvhvm -> hvm. A domain is known by its domid and uuid: its counts go when
+ * it leaves a snapshot (destroyed) and a new domain reusing the domid starts
+ * from zero. Memory is one entry per domain of the last snapshot.
+ * Not thread-safe: the front end serializes updates and reads.
+ */
+struct xm_transitions;
+
+int xm_transitions_new(struct xm_transitions **out, struct xm_error *err);
+/* Counts the changes from the previous snapshot given to this one. On
+ * XM_ERR_NOMEM the counts stay as they were. */
+int xm_transitions_update(struct xm_transitions *t, const struct xm_snapshot *s,
+                          struct xm_error *err);
+/* from -> to changes counted for d (matched by domid and uuid); 0 when none
+ * or when t is NULL. */
+unsigned long xm_transitions_get(const struct xm_transitions *t, const struct xm_domain *d,
+                                 enum xm_mode from, enum xm_mode to);
+void xm_transitions_free(struct xm_transitions *t);
 
 #endif
