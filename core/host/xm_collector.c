@@ -181,6 +181,10 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
         xm_strvec_dispose(&cls);
         goto out;
     }
+    if (xm_agent_read(&c->xs, domid, &d->agent, &cls, err) == XM_XS_FAILED) {
+        xm_strvec_dispose(&cls);
+        goto out;
+    }
     if (cls.failed) {
         xm_strvec_dispose(&cls);
         xm_set_error(err, XM_ERR_NOMEM, "out of memory");

@@ -57,6 +57,28 @@ enum xm_capability {
 /* "pv32", "pv64", "hvm", "hap", "shadow". */
 const char *xm_capability_name(enum xm_capability c);
 
+/* One Windows PV driver entry (drivers/<N>), cleaned. */
+struct xm_driver_info {
+    char *driver;  /* "VENDOR PRODUCT" */
+    char *version; /* "" when the entry has no version field */
+};
+
+/* What guest agents (xe-guest-utilities, xen-guest-agent, Windows PV
+ * drivers) wrote into the domain's own xenstore tree. Guest-written, so
+ * every string is printable UTF-8 of at most 64 bytes (anything else is
+ * dropped or cut), and at most 16 driver entries are kept. */
+struct xm_guest_agent {
+    bool present;      /* any agent key exists */
+    char *version;     /* attr/PVAddons/{Major,Minor,Micro,Build}Version
+                          joined with dots as far as written; "" if none */
+    char *os_distro;   /* data/os_distro, "" when absent */
+    char *os_name;     /* data/os_name */
+    char *os_version;  /* data/os_majorver[.data/os_minorver] */
+    struct xm_driver_info *drivers; /* sorted by entry index */
+    size_t n_drivers;
+    bool cut;          /* a value was cleaned or cut, or entries dropped */
+};
+
 struct xm_domain {
     uint32_t domid;
     char *name;            /* bytes as read from xenstore, NUL-terminated;
@@ -71,6 +93,7 @@ struct xm_domain {
                               xc_domain_get_guest_width; 0 otherwise */
     enum xm_paging paging; /* HVM containers (hvm flag set): HAP or shadow */
     bool width_final_;     /* internal: width read while the domain ran */
+    struct xm_guest_agent agent; /* guest-written agent and driver values */
     struct xm_devcount *devices; /* sorted by kind */
     size_t n_devices;
     char **evidence;       /* what decided the mode, in the order it was used */
