@@ -197,6 +197,48 @@ static void write_hypervisor_families(struct xm_buf *b, enum xm_expo_format f,
     }
 }
 
+/* A driver entry equal to an earlier one of the same domain would be a
+ * duplicate series: written once. */
+static bool driver_seen(const struct xm_guest_agent *a, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(a->drivers[j].driver, a->drivers[i].driver) &&
+            !strcmp(a->drivers[j].version, a->drivers[i].version))
+            return true;
+    return false;
+}
+
+/* What guest agents and Windows PV drivers report (already cleaned by the
+ * core: printable UTF-8, 64 bytes, 16 drivers). */
+static void write_agent_families(struct xm_buf *b, enum xm_expo_format f, const struct named *v,
+                                 size_t n)
+{
+    xm_expo_family(b, f, "xen_domain_guest_agent_info", XM_METRIC_GAUGE,
+                   "1 for a domain whose guest agent wrote its keys; the labels are what it "
+                   "wrote (guest-written: cleaned and cut to 64 bytes).");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_guest_agent *a = &v[i].d->agent;
+        if (!a->present)
+            continue;
+        struct xm_label l[] = {{"domain", label_of(&v[i])}, {"agent_version", a->version},
+                               {"os_distro", a->os_distro}, {"os_name", a->os_name},
+                               {"os_version", a->os_version}};
+        xm_expo_sample(b, "xen_domain_guest_agent_info", l, 5, 1);
+    }
+    xm_expo_family(b, f, "xen_domain_pv_driver_info", XM_METRIC_GAUGE,
+                   "1 per PV driver a Windows guest lists in its drivers/ entries.");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_guest_agent *a = &v[i].d->agent;
+        for (size_t k = 0; k < a->n_drivers; k++) {
+            if (driver_seen(a, k))
+                continue;
+            struct xm_label l[] = {{"domain", label_of(&v[i])}, {"driver", a->drivers[k].driver},
+                                   {"version", a->drivers[k].version}};
+            xm_expo_sample(b, "xen_domain_pv_driver_info", l, 3, 1);
+        }
+    }
+}
+
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap)
 {
     xm_expo_family(b, f, "xen_up", XM_METRIC_GAUGE,
@@ -241,5 +283,6 @@ void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_s
         }
     }
     write_hypervisor_families(b, f, snap, v, n);
+    write_agent_families(b, f, v, n);
     free(v);
 }
