@@ -137,6 +137,8 @@ static json_t *domain_json(const struct xm_domain *d, bool explain)
                                              ? json_string(paging_name(d->paging))
                                              : json_null()) ||
         json_object_set_new(o, "pv_devices_connected", devs) ||
+        json_object_set_new(o, "start_time",
+                            d->start_time > 0 ? json_real(d->start_time) : json_null()) ||
         json_object_set_new(o, "guest_agent", agent_json(&d->agent)))
         goto fail_obj;
     if (explain) {

@@ -282,6 +282,15 @@ void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_s
             xm_expo_sample(b, "xen_domain_pv_devices_connected", l, 2, d->devices[k].connected);
         }
     }
+    xm_expo_family(b, f, "xen_domain_start_time_seconds", XM_METRIC_GAUGE,
+                   "Unix time the domain was created (libxl's /vm/<uuid>/start_time; dom0: "
+                   "the host's boot time).");
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].d->start_time <= 0)
+            continue;
+        struct xm_label l[] = {{"domain", label_of(&v[i])}};
+        xm_expo_sample(b, "xen_domain_start_time_seconds", l, 1, v[i].d->start_time);
+    }
     write_hypervisor_families(b, f, snap, v, n);
     write_agent_families(b, f, v, n);
     free(v);

@@ -28,6 +28,7 @@ bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src)
     dst->pv_width_bits = src->pv_width_bits;
     dst->paging = src->paging;
     dst->width_final_ = src->width_final_;
+    dst->start_time = src->start_time;
     dst->name = strdup(src->name);
     dst->devices = calloc(src->n_devices ? src->n_devices : 1, sizeof *dst->devices);
     dst->evidence = calloc(src->n_evidence ? src->n_evidence : 1, sizeof *dst->evidence);

@@ -27,6 +27,14 @@ assert_eq "no agent series for Domain-0 and bare" 0 "$(grep -cE 'guest_agent_inf
 assert_eq "win: three drivers (the repeated XENBUS entry once)" 3 "$(grep -c '^xen_domain_pv_driver_info{domain="win"' <<<"$page")"
 check "win: XENVIF 9.1.0.12" grep -qxF 'xen_domain_pv_driver_info{domain="win",driver="XenServer XENVIF",version="9.1.0.12"} 1' <<<"$page"
 check "win: drivers/10 read too (index order, not string order)" grep -qF 'driver="XenServer XENVBD",version="9.1.0.5"' <<<"$page"
+# Start times: libxl's node, dom0's boot, garbage, absent.
+check "lin: xen_domain_start_time_seconds from /vm/<uuid>/start_time" \
+    grep -qxF 'xen_domain_start_time_seconds{domain="lin"} 1764740000.25' <<<"$page"
+btime=$(sed -n 's/^btime //p' /proc/stat)
+assert_eq "Domain-0: the host's boot time (/proc/stat btime)" "$btime" \
+    "$(sed -n 's/^xen_domain_start_time_seconds{domain="Domain-0"} //p' <<<"$page" | python3 -c 'import sys; print(int(float(sys.stdin.read())))')"
+assert_eq "no start time for evil (\"soon\") and bare (absent)" 0 \
+    "$(grep -cE '^xen_domain_start_time_seconds\{domain="(evil|bare)"' <<<"$page")"
 before_others=$(grep -E 'domain="(lin|win|bare|Domain-0)"' <<<"$page")
 
 # Steady: no request.
@@ -74,6 +82,10 @@ check "data/meminfo_free alone is no agent" lin_gone
 json=$("$XM_ROOT/tests/fake-host/run" "$FIX" -- "$XM_BUILD/xenmode" list --format json)
 assert_eq "xenmode list --format json: win's agent, every entry as written" "9.1 windows 4" \
     "$(jq -r '.[] | select(.name == "win") | .guest_agent | "\(.agent_version) \(.os_distro) \(.pv_drivers | length)"' <<<"$json")"
+assert_eq "xenmode list --format json: lin's start_time" 1764740000.25 \
+    "$(jq -r '.[] | select(.name == "lin") | .start_time' <<<"$json")"
+assert_eq "xenmode list --format json: bare's start_time is null" null \
+    "$(jq -r '.[] | select(.name == "bare") | .start_time' <<<"$json")"
 assert_eq "xenmode list --format json: Domain-0 has no agent (null)" null \
     "$(jq -c '.[] | select(.domid == 0) | .guest_agent' <<<"$json")"
 xe_finish

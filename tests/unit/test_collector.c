@@ -567,10 +567,11 @@ static void test_requests_per_domain_are_bounded(void **state)
             "/local/domain/0/backend/vif/1/0/state", "4");
     struct xm_snapshot *s = snap_ok(*state);
     /* dom0: name + device dir = 2; domU: name, 2 type records, device dir,
-     * 2 kind dirs, 2 x (backend + state) = 10; each: the agent's three
-     * directories (attr/PVAddons, data, drivers), absent = 6. */
-    assert_int_equal(s->xenstore_requests, 18);
-    assert_int_equal(xs_reads, 18);
+     * 2 kind dirs, 2 x (backend + state) = 10; each: /vm/<uuid>/start_time
+     * and the agent's three directories (attr/PVAddons, data, drivers),
+     * absent = 8. */
+    assert_int_equal(s->xenstore_requests, 20);
+    assert_int_equal(xs_reads, 20);
     xm_snapshot_free(s);
 }
 
@@ -626,8 +627,8 @@ static void test_cache_event_rereads_only_that_domain(void **state)
     struct xm_snapshot *s = snap_ok(*state);
     assert_int_equal(find(s, 3)->mode, XM_MODE_HVM);
     /* domain 3: name, 2 type records, device dir, vbd dir, backend, state,
-     * the agent's three directories */
-    assert_int_equal(s->xenstore_requests, 10);
+     * start_time, the agent's three directories */
+    assert_int_equal(s->xenstore_requests, 11);
     xm_snapshot_free(s);
 }
 

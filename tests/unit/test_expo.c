@@ -68,11 +68,11 @@ static void test_all_five_modes_per_domain(void **state)
     assert_non_null(strstr(out, "xen_domain_info{domain=\"db\",domid=\"4\",uuid=\"00000000-0000-0000-0000-000000000004\"} 1\n"));
     assert_non_null(strstr(out, "xen_domain_pv_devices_connected{domain=\"db\",kind=\"vbd\"} 1\n"));
     assert_non_null(strstr(out, "xen_up 1\n"));
-    /* up, virt_mode, info, pv_devices_connected, pv_guest_width, hap,
-     * guest_agent_info, pv_driver_info (no capabilities: this snapshot does
-     * not know them) */
-    assert_int_equal(count(out, "# HELP "), 8);
-    assert_int_equal(count(out, "# TYPE "), 8);
+    /* up, virt_mode, info, pv_devices_connected, start_time_seconds,
+     * pv_guest_width, hap, guest_agent_info, pv_driver_info (no
+     * capabilities: this snapshot does not know them) */
+    assert_int_equal(count(out, "# HELP "), 9);
+    assert_int_equal(count(out, "# TYPE "), 9);
     assert_null(strstr(out, "xen_hypervisor_capability"));
     assert_null(strstr(out, "# EOF"));
     free(out);

@@ -94,6 +94,8 @@ struct xm_domain {
     enum xm_paging paging; /* HVM containers (hvm flag set): HAP or shadow */
     bool width_final_;     /* internal: width read while the domain ran */
     struct xm_guest_agent agent; /* guest-written agent and driver values */
+    double start_time;     /* Unix time it was created (/vm/<uuid>/start_time;
+                              dom0: the host's boot time); 0 when unknown */
     struct xm_devcount *devices; /* sorted by kind */
     size_t n_devices;
     char **evidence;       /* what decided the mode, in the order it was used */
