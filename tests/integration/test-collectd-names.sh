@@ -7,8 +7,13 @@
 #                                what collectdctl (libcollectdclient) can
 #                                address;
 #   empty                     -> "~<domid>";
-#   a duplicate (two domains named alike, or a name equal to another's
-#   rewritten form)           -> the higher domid gets "~<domid>" appended;
+#   a duplicate (two domains named alike, a name equal to another's
+#   rewritten form or to a nameless domain's "~<domid>")
+#                             -> the lowest domid keeps it, each other gets
+#                                "~<domid>" appended, or "~<domid>.1" when a
+#                                domain is really named so (domain 13,
+#                                "twin~7"): every domain is reported,
+#                                whatever the order of the list;
 #   anything else (UTF-8, spaces, quotes, backslashes) is kept verbatim.
 # Every rewrite is logged once (NOTICE for a rewrite, WARNING for a
 # collision), not once per read; the csv plugin never gets a '/' in a
@@ -29,7 +34,7 @@ SLASH_MAPPED="a_b~$(fnv1a 'a/b')"
 Y63=$(printf 'y%.0s' $(seq 1 63))
 Z64=$(printf 'z%.0s' $(seq 1 64))
 declare -a NAMES=("Domain-0" "a/b" "$LONG_A" "$LONG_B" "$NL_NAME" "$UNI" "twin" "twin" "" "$SLASH_MAPPED" "with space"
-                  "$Y63" "$Z64")
+                  "$Y63" "$Z64" "twin~7" "~8")
 declare -a WANT=(
     "Domain-0"
     "$SLASH_MAPPED"
@@ -38,12 +43,14 @@ declare -a WANT=(
     "a\"b\\c_d~$(fnv1a "$NL_NAME")"
     "$UNI"
     "twin"
-    "twin~7"
+    "twin~7.1"
     "~8"
     "$SLASH_MAPPED~9"
     "with space"
     "$Y63"
     "$(printf 'z%.0s' $(seq 1 54))~$(fnv1a "$Z64")"
+    "twin~7"
+    "~8~14"
 )
 FIX="$TL_TMP/names.json"
 {
@@ -63,6 +70,8 @@ xmc_start_wp "$FIX" 0.2 "$PORT" "collectd starts on a host with awkward names"
 
 last=$(( ${#WANT[@]} - 1 ))
 check "values arrive" wait_until 10 xmc_has_value "${WANT[$last]}" gauge-pv 1
+check "domain 7 gets the suffix that domain 13's name leaves free" \
+    grep -qF 'domain 7 (name "twin") would have the plugin_instance "twin" of domain 6; it is reported as "twin~7.1".' "$XMC_LOG"
 for i in "${!NAMES[@]}"; do
     desc=$(printf '%q' "${NAMES[$i]}")
     assert_eq "domain $i ($desc) is reported as $(printf '%q' "${WANT[$i]}")" 1 "$(xmc_getval "${WANT[$i]}" gauge-pv)"
@@ -83,14 +92,14 @@ for id in 1 2 3 4 8 12; do
     assert_eq "domain $id: the rewrite is logged once (NOTICE)" 1 \
         "$(xmc_log_count "\[notice\] xenmode plugin: domain $id \(name \".*\"\) .*; it is reported as plugin_instance \"")"
 done
-for id in 7 9; do
+for id in 7 9 14; do
     assert_eq "domain $id: the collision is logged once (WARNING)" 1 \
         "$(xmc_log_count "\[warning\] xenmode plugin: domain $id \(name \".*\"\) would have the plugin_instance .* of domain [0-9]+; it is reported as \"")"
 done
 check "the log line escapes the newline in domain 4's name" \
     grep -qF 'domain 4 (name "a\"b\\c\x0ad") contains control characters; it is reported as plugin_instance "a"b\c_d~' "$XMC_LOG"
 check "the log line of the long name says why" grep -q 'domain 2 (name "xxx.*") is too long' "$XMC_LOG"
-for id in 0 5 6 10 11; do
+for id in 0 5 6 10 11 13; do
     assert_eq "domain $id: a verbatim name logs nothing" 0 "$(xmc_log_count "xenmode plugin: domain $id ")"
 done
 
