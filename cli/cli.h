@@ -22,6 +22,9 @@ enum cli_exit {
     EXIT_NOXEN = 3,   /* Xen, libxl or xenstore cannot be read */
     EXIT_ERROR = 4,   /* anything else: an input that cannot be read, output
                          that cannot be written, out of memory */
+    EXIT_REFUSED = 5, /* `metrics --output`: the target exists and is not a
+                         regular file (a device, FIFO, directory, or a
+                         symbolic link to one); it is left alone */
 };
 
 int cmd_list(int argc, char **argv);
@@ -96,6 +99,22 @@ void cli_put_evidence(FILE *out, const char *s);
  * (the reference is taken, as json_*_new functions do). 0 or -1. */
 struct json_t;
 int cli_print_json(struct json_t *v);
+
+enum cli_replace { CLI_REPLACE_OK, CLI_REPLACE_FAILED, CLI_REPLACE_REFUSED };
+/*
+ * cli_replace_file (output_file.c)
+ *
+ * Replaces the file at path with data, atomically: a temporary file with an
+ * unpredictable name is created beside it with O_CREAT|O_EXCL|O_NOFOLLOW
+ * (so a link planted in a directory others can write to is never
+ * followed), written, given the existing file's mode and owner (or 0666
+ * less the umask for a new file), fsync'ed, then renamed over path. A
+ * target that exists and is not a regular file (after following links) is
+ * refused and left alone. On any failure the temporary file is removed and
+ * the target is unchanged. why gets a one-line reason otherwise.
+ */
+enum cli_replace cli_replace_file(const char *path, const char *data, size_t len, char *why,
+                                  size_t whysz);
 
 /* Takes a snapshot; on failure prints the error and returns NULL. */
 struct xm_snapshot *cli_snapshot(void);
