@@ -43,6 +43,6 @@ TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.s
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
                  tests/integration/test-self.sh tests/integration/test-cache.sh \
                  tests/integration/test-doc-links.sh tests/integration/test-names-collide.sh \
-                 tests/integration/test-metrics-output.sh
+                 tests/integration/test-metrics-output.sh tests/integration/test-cli-terminal.sh
 
 TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh
