@@ -26,7 +26,9 @@ def main():
         for line in text.splitlines():
             if line.startswith("#") or not line:
                 continue
-            series = line.rsplit(" ", 1)[0]  # the page has no timestamps
+            # Name and labels, without the value and a timestamp: the
+            # last '}' closes the labels (values and timestamps have none).
+            series = line[:line.rindex("}") + 1] if "{" in line else line.split(" ")[0]
             if series in written:
                 raise ValueError("duplicate series: " + series)
             written.add(series)
