@@ -124,8 +124,9 @@ enum cli_replace { CLI_REPLACE_OK, CLI_REPLACE_FAILED, CLI_REPLACE_REFUSED };
  * Replaces the file at path with data, atomically: a temporary file with an
  * unpredictable name is created beside it with O_CREAT|O_EXCL|O_NOFOLLOW
  * (so a link planted in a directory others can write to is never
- * followed), written, given the existing file's mode and owner (or 0666
- * less the umask for a new file), fsync'ed, then renamed over path. A
+ * followed), written, given the existing file's permissions and owner
+ * (set-id bits dropped; a new file: 0666 less the umask), fsync'ed, then
+ * renamed over path. A
  * target that exists and is not a regular file (after following links) is
  * refused and left alone. On any failure the temporary file is removed and
  * the target is unchanged. why gets a one-line reason otherwise.

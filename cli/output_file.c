@@ -65,8 +65,16 @@ static int fill(int fd, const char *data, size_t len, const struct stat *old)
     if (write_all(fd, data, len) != 0)
         return -1;
     if (old) {
-        /* Owner first: fchown clears set-id bits, fchmod puts them back. */
-        if (fchown(fd, old->st_uid, old->st_gid) != 0 || fchmod(fd, old->st_mode & 07777) != 0)
+        /* The owner only when it differs (a user other than root can write
+         * its own files); set-id bits are not carried over: a metrics file
+         * has no use for them, and root should not hand them out. */
+        struct stat now;
+        if (fstat(fd, &now) != 0)
+            return -1;
+        if ((now.st_uid != old->st_uid || now.st_gid != old->st_gid) &&
+            fchown(fd, old->st_uid, old->st_gid) != 0)
+            return -1;
+        if (fchmod(fd, old->st_mode & 01777) != 0)
             return -1;
     } else {
         mode_t mask = umask(0);

@@ -8,7 +8,8 @@
 #   - a target that is not a regular file (device node, FIFO, directory,
 #     link to a device) is refused with one line naming it and exit status
 #     5, and is left as it was;
-#   - a 0640 file owned by nobody keeps its mode and owner;
+#   - a 0640 file owned by nobody keeps its mode and owner (set-id bits
+#     are dropped);
 #   - a write that fails (RLIMIT_FSIZE) leaves the old file whole, exit 4.
 source "$(dirname "$0")/../lib/testlib.sh"
 tl_tmpdir
@@ -63,6 +64,10 @@ assert_eq "existing 0640 file: exit 0" 0 "$(metrics_out)"
 assert_eq "it keeps mode 0640 and owner nobody:nogroup" "640 nobody:nogroup" "$(stat -c '%a %U:%G' "$OUT")"
 check "and has the new page" grep -q '^xen_up 1$' "$OUT"
 assert_eq "the victim is untouched" "root's secret" "$(cat "$VICTIM")"
+clean_links
+chmod 06750 "$OUT"
+metrics_out >/dev/null
+assert_eq "set-id bits are not carried over (06750 -> 750)" "750 nobody:nogroup" "$(stat -c '%a %U:%G' "$OUT")"
 clean_links
 
 # 3. Targets that are not regular files: refused, left alone, exit 5.
