@@ -70,12 +70,17 @@ for fixture in "$XM_ROOT"/tests/fixtures/*.json; do
     assert_eq "$name: xen_hypervisor_capability as the fixture states" \
         "$(caps_expected "$fixture")" "$(caps_served "$prom")"
     # The page agrees with the JSON: a width for each PV domain, hap for each
-    # HVM container (names are unique in the fixtures that set these).
-    want=$(jq -r '.[] | select(.pv_guest_width_bits != null) | "\(.name) \(.pv_guest_width_bits)"' "$out" | sort)
-    got=$(sed -n 's/^xen_domain_pv_guest_width{domain="\(.*\)"} \([0-9]*\)$/\1 \2/p' "$prom" | sort)
+    # HVM container, matched by domid (through xen_domain_info's labels:
+    # names need not be unique, and two domains with one name have labels
+    # of their own).
+    sed -n 's/^xen_domain_info{domain="\(.*\)",domid="\([0-9]*\)",uuid=.*/\1\x01\2/p' "$prom" >"$TL_TMP/info"
+    by_domid() { sed -n "s/^$1{domain=\"\\(.*\\)\"} \\([0-9]*\\)\$/\\1\\x01\\2/p" "$prom" |
+        awk -F'\001' 'NR == FNR { d[$1] = $2; next } { print d[$1] " " $2 }' "$TL_TMP/info" - | sort; }
+    want=$(jq -r '.[] | select(.pv_guest_width_bits != null) | "\(.domid) \(.pv_guest_width_bits)"' "$out" | sort)
+    got=$(by_domid xen_domain_pv_guest_width)
     [ "$name" = escaping ] || assert_eq "$name: xen_domain_pv_guest_width per PV domain" "$want" "$got"
-    want=$(jq -r '.[] | select(.paging != null) | "\(.name) \(if .paging == "hap" then 1 else 0 end)"' "$out" | sort)
-    got=$(sed -n 's/^xen_domain_hap{domain="\(.*\)"} \([01]\)$/\1 \2/p' "$prom" | sort)
+    want=$(jq -r '.[] | select(.paging != null) | "\(.domid) \(if .paging == "hap" then 1 else 0 end)"' "$out" | sort)
+    got=$(by_domid xen_domain_hap)
     [ "$name" = escaping ] || assert_eq "$name: xen_domain_hap per HVM container" "$want" "$got"
 done
 
