@@ -88,10 +88,10 @@ done
 # XEN_DOMINF_priv/hardware flags from 4.21.
 "$RUN" "$XM_ROOT/tests/fixtures/split-dom0.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/split.json"
 check "4.21: the flagged control domain's evidence names XEN_DOMINF_priv" \
-    jq -e '.[] | select(.name == "ctl") | .evidence | any(test("Xen 4.21 flags the control domain: XEN_DOMINF_priv set"))' "$TL_TMP/split.json" >/dev/null
+    quiet jq -e '.[] | select(.name == "ctl") | .evidence | any(test("Xen 4.21 flags the control domain: XEN_DOMINF_priv set"))' "$TL_TMP/split.json"
 "$RUN" "$XM_ROOT/tests/fixtures/dom0-flags-pre421.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/pre421.json"
 check "4.17: the domid 0 rule is named" \
-    jq -e '.[] | select(.domid == 0) | .evidence | any(test("dom0 rule: domid 0 is the control domain \\(Xen 4.17 has no XEN_DOMINF_priv"))' "$TL_TMP/pre421.json" >/dev/null
+    quiet jq -e '.[] | select(.domid == 0) | .evidence | any(test("dom0 rule: domid 0 is the control domain \\(Xen 4.17 has no XEN_DOMINF_priv"))' "$TL_TMP/pre421.json"
 "$RUN" "$XM_ROOT/tests/fixtures/hypervisor.json" -- "$XENMODE" list --explain >"$TL_TMP/hv.explain"
 check "--explain shows the guest width" grep -q 'guest width 32 bits (xc_domain_get_guest_width)' "$TL_TMP/hv.explain"
 check "--explain shows shadow paging" grep -q 'XEN_DOMINF_hap clear -> shadow paging' "$TL_TMP/hv.explain"
@@ -124,6 +124,6 @@ check "--explain shows the pvhvm evidence" \
 check "--explain shows the shim evidence" grep -q 'pvshim true -> pv_in_pvh' "$TL_TMP/explain"
 "$RUN" "$XM_ROOT/tests/fixtures/races.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/races.json"
 check "contradictory records are named in the evidence" \
-    jq -e '.[] | select(.name == "flag-pv-type-hvm") | .evidence | any(test("falling back to the hypervisor flag"))' "$TL_TMP/races.json" >/dev/null
+    quiet jq -e '.[] | select(.name == "flag-pv-type-hvm") | .evidence | any(test("falling back to the hypervisor flag"))' "$TL_TMP/races.json"
 
 finish
