@@ -51,13 +51,16 @@ struct xmc_config {
 /* A name that was not used verbatim, logged once while it lasts. */
 struct xmc_notice {
     uint32_t domid;
-    char instance[XMC_INSTANCE_SIZE]; /* "" for a domain that was skipped */
+    char instance[XMC_INSTANCE_SIZE];
 };
 
 /* One reported domain of the current read. */
 struct xmc_row {
     const struct xm_domain *dom;
     char instance[XMC_INSTANCE_SIZE];
+    unsigned why;                 /* XMC_NAME_* flags of the name's mapping */
+    bool shared;                  /* the mapped name was another domain's too */
+    char mapped[XMC_INSTANCE_SIZE]; /* the instance before telling it apart */
 };
 
 struct xmc_state {
@@ -341,45 +344,72 @@ static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row
     }
 }
 
-/* Gives the domain its plugin_instance (see xmc_names.h); false when it
- * cannot have one and is skipped. Logs every name not used verbatim, once
- * while the condition lasts. */
-static bool xmc_assign_instance(struct xmc_state *st, struct xmc_row *rows, size_t n_rows,
-                                struct xmc_row *row, unsigned why)
+/* "~" + tag after the instance, cut to fit (xm_unique_suffix_fn). */
+static char *xmc_instance_suffix(const char *label, const char *tag, void *ctx)
+{
+    (void)ctx;
+    char buf[XMC_INSTANCE_SIZE];
+    sstrncpy(buf, label, sizeof(buf));
+    xmc_name_suffix(buf, sizeof(buf), tag);
+    return strdup(buf);
+}
+
+/* Tells apart the rows whose mapped names are equal (docs/collectd.md,
+ * "Domain names", rule 4): the lowest domid keeps the name, the others get
+ * "~<domid>", whatever the order of the list. -1 when out of memory. */
+static int xmc_unique_instances(struct xmc_row *rows, size_t n_rows)
+{
+    char **labels = calloc(n_rows + 1, sizeof(*labels));
+    uint32_t *ids = calloc(n_rows + 1, sizeof(*ids));
+    bool *renamed = calloc(n_rows + 1, sizeof(*renamed));
+    int rc = -1;
+
+    if (!labels || !ids || !renamed)
+        goto out;
+    for (size_t i = 0; i < n_rows; i++) {
+        sstrncpy(rows[i].mapped, rows[i].instance, sizeof(rows[i].mapped));
+        ids[i] = rows[i].dom->domid;
+        if (!(labels[i] = strdup(rows[i].instance)))
+            goto out;
+    }
+    if (xm_unique_labels(labels, ids, n_rows, xmc_instance_suffix, NULL, renamed) != 0)
+        goto out;
+    for (size_t i = 0; i < n_rows; i++) {
+        rows[i].shared = renamed[i];
+        sstrncpy(rows[i].instance, labels[i], sizeof(rows[i].instance));
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; labels && i < n_rows; i++)
+        free(labels[i]);
+    free(labels);
+    free(ids);
+    free(renamed);
+    return rc;
+}
+
+/* Logs a domain whose name is not its plugin_instance verbatim, once while
+ * that lasts. */
+static void xmc_log_instance(struct xmc_state *st, const struct xmc_row *rows, size_t n_rows,
+                             const struct xmc_row *row)
 {
     const struct xm_domain *d = row->dom;
-    const struct xmc_row *other = NULL;
-    char raw[256], whys[128], tag[16];
+    char raw[256], whys[128];
 
-    if (row->instance[0] != '\0')
-        other = xmc_row_find(rows, n_rows, row->instance);
-    if (row->instance[0] == '\0' || other) {
-        snprintf(tag, sizeof(tag), "%" PRIu32, d->domid);
-        xmc_name_suffix(row->instance, sizeof(row->instance), tag);
-        if (xmc_row_find(rows, n_rows, row->instance)) {
-            if (!xmc_notice_seen(st, d->domid, "")) {
-                xmc_name_escape(d->name, raw, sizeof(raw));
-                WARNING(XMC_PLUGIN " plugin: domain %" PRIu32 " (name \"%s\") is not reported: "
-                                   "no plugin_instance left that another domain does not use.",
-                        d->domid, raw);
-            }
-            return false;
-        }
-    }
-    if ((why == 0 && !other) || xmc_notice_seen(st, d->domid, row->instance))
-        return true;
+    if ((row->why == 0 && !row->shared) || xmc_notice_seen(st, d->domid, row->instance))
+        return;
     xmc_name_escape(d->name, raw, sizeof(raw));
-    if (other) {
+    if (row->shared) {
+        const struct xmc_row *keeper = xmc_row_find(rows, n_rows, row->mapped);
         WARNING(XMC_PLUGIN " plugin: domain %" PRIu32 " (name \"%s\") would have the "
                            "plugin_instance \"%s\" of domain %" PRIu32 "; it is reported as \"%s\".",
-                d->domid, raw, other->instance, other->dom->domid, row->instance);
+                d->domid, raw, row->mapped, keeper ? keeper->dom->domid : d->domid, row->instance);
     } else {
-        xmc_name_why(why, whys, sizeof(whys));
+        xmc_name_why(row->why, whys, sizeof(whys));
         NOTICE(XMC_PLUGIN " plugin: domain %" PRIu32 " (name \"%s\") %s; it is reported as "
                           "plugin_instance \"%s\".",
                d->domid, raw, whys, row->instance);
     }
-    return true;
 }
 
 /* The configured modes of the xl configurations: for each configured
@@ -467,13 +497,22 @@ static int xmc_read_locked(struct xmc_state *st)
     for (size_t i = 0; i < snap->n_domains; i++) {
         struct xmc_row *row = &rows[n_rows];
         row->dom = &snap->domains[i];
-        unsigned why = xmc_name_map(row->dom->name, row->instance, sizeof(row->instance));
+        row->why = xmc_name_map(row->dom->name, row->instance, sizeof(row->instance));
         if (!xmc_selected(&st->cfg, row->dom->name, row->instance))
             continue;
-        if (!xmc_assign_instance(st, rows, n_rows, row, why))
-            continue;
+        if (row->instance[0] == '\0') {
+            char tag[16];
+            snprintf(tag, sizeof(tag), "%" PRIu32, row->dom->domid);
+            xmc_name_suffix(row->instance, sizeof(row->instance), tag);
+        }
         n_rows++;
     }
+    if (xmc_unique_instances(rows, n_rows) != 0) {
+        xmc_failed(st, XM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        xmc_log_instance(st, rows, n_rows, &rows[i]);
     for (size_t i = 0; i < n_rows; i++)
         xmc_submit_domain(&st->cfg, &rows[i], now);
     if (st->configs)

@@ -115,46 +115,74 @@ void xm_expo_end(struct xm_buf *b, enum xm_expo_format f)
         xm_buf_puts(b, "# EOF\n");
 }
 
-/* A domain to publish; a nameless one is labelled "domid-<N>" from tmp. */
+/* A domain to publish under its label: the name made valid UTF-8, or
+ * "domid-<N>" for a nameless domain, then made unique (xm_unique_labels). */
 struct named {
     const struct xm_domain *d;
-    char tmp[24];
+    char *label;
 };
 
-/* Computed from the element itself, so it stays right when qsort moves it. */
 static const char *label_of(const struct named *x)
 {
-    return x->d->name[0] ? x->d->name : x->tmp;
+    return x->label;
 }
 
-static int cmp_named(const void *a, const void *b)
+static char *tilde_suffix(const char *label, const char *tag, void *ctx)
 {
-    const struct named *x = a, *y = b;
-    int c = strcmp(label_of(x), label_of(y));
-    if (c)
-        return c;
-    return (x->d->domid > y->d->domid) - (x->d->domid < y->d->domid);
+    (void)ctx;
+    size_t len = strlen(label) + 1 + strlen(tag) + 1;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s~%s", label, tag);
+    return s;
 }
 
-/* Returns the domains to publish without duplicate labels (the highest
- * domid of a name wins); NULL on allocation failure. */
+static void free_named(struct named *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].label);
+    free(v);
+}
+
+/* Every domain of the snapshot with a label of its own; NULL on allocation
+ * failure. Sanitizing comes first: two names that differ only in invalid
+ * bytes are one label after it, and must be told apart. */
 static struct named *publishable(const struct xm_snapshot *snap, size_t *n_out)
 {
-    size_t n = snap->n_domains, k = 0;
+    size_t n = snap->n_domains;
     struct named *v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
+    char **labels = calloc(n ? n : 1, sizeof *labels);
+    uint32_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bool ok = v && labels && ids;
+    for (size_t i = 0; ok && i < n; i++) {
+        const struct xm_domain *d = &snap->domains[i];
+        ids[i] = d->domid;
+        if (d->name[0]) {
+            labels[i] = xm_utf8_sanitize(d->name, NULL);
+        } else {
+            labels[i] = malloc(24);
+            if (labels[i])
+                snprintf(labels[i], 24, "domid-%" PRIu32, d->domid);
+        }
+        ok = labels[i] != NULL;
+    }
+    if (ok)
+        ok = xm_unique_labels(labels, ids, n, tilde_suffix, NULL, NULL) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ok) {
+            v[i].d = &snap->domains[i];
+            v[i].label = labels[i];
+        } else if (labels) {
+            free(labels[i]);
+        }
+    }
+    free(labels);
+    free(ids);
+    if (!ok) {
+        free(v);
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        v[i].d = &snap->domains[i];
-        snprintf(v[i].tmp, sizeof v[i].tmp, "domid-%" PRIu32, v[i].d->domid);
     }
-    qsort(v, n, sizeof *v, cmp_named);
-    for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && strcmp(label_of(&v[i]), label_of(&v[i + 1])) == 0)
-            continue;
-        v[k++] = v[i];
-    }
-    *n_out = k;
+    *n_out = n;
     return v;
 }
 
@@ -293,5 +321,5 @@ void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_s
     }
     write_hypervisor_families(b, f, snap, v, n);
     write_agent_families(b, f, v, n);
-    free(v);
+    free_named(v, n);
 }

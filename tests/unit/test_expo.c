@@ -162,18 +162,40 @@ static void test_openmetrics_eof_and_counter_family(void **state)
     xm_buf_dispose(&b);
 }
 
-static void test_duplicate_names_keep_highest_domid(void **state)
+/* Every domain is published: duplicates, names equal after sanitizing and
+ * a name like a placeholder each get a label of their own (lowest domid
+ * keeps it, the others "~<domid>"), whatever the order of the list. */
+static void test_colliding_names_each_published(void **state)
 {
     (void)state;
-    const char *names[] = {"twin", "other", "twin"};
-    uint32_t ids[] = {5, 6, 9};
-    struct xm_snapshot *s = make_snap(names, ids, 3);
-    char *out = render(XM_EXPO_TEXT, s);
-    assert_int_equal(count(out, "xen_domain_virt_mode{domain=\"twin\""), 5);
-    assert_non_null(strstr(out, "domain=\"twin\",domid=\"9\""));
-    assert_null(strstr(out, "domid=\"5\""));
-    free(out);
-    xm_snapshot_free(s);
+    const char *names[] = {"twin", "other", "twin", "x\xff", "x\xfe", "domid-12", "", "twin~9"};
+    uint32_t ids[] = {9, 6, 5, 20, 21, 3, 12, 30};
+    const char *want[] = {"twin~9.1", "other", "twin", "x\xef\xbf\xbd", "x\xef\xbf\xbd~21",
+                          "domid-12", "domid-12~12", "twin~9"};
+    for (int order = 0; order < 2; order++) {
+        const char *nm[8];
+        uint32_t id[8];
+        for (size_t i = 0; i < 8; i++) { /* forwards, then backwards */
+            size_t j = order ? 7 - i : i;
+            nm[i] = names[j];
+            id[i] = ids[j];
+        }
+        struct xm_snapshot *s = make_snap(nm, id, 8);
+        char *out = render(XM_EXPO_OPENMETRICS, s);
+        assert_int_equal(count(out, "xen_domain_info{"), 8);
+        assert_int_equal(count(out, "xen_domain_virt_mode{"), 8 * XM_MODE_COUNT);
+        for (size_t i = 0; i < 8; i++) {
+            char line[128];
+            snprintf(line, sizeof line, "xen_domain_info{domain=\"%s\",domid=\"%u\",", want[i],
+                     ids[i]);
+            assert_non_null(strstr(out, line));
+            snprintf(line, sizeof line, "xen_domain_virt_mode{domain=\"%s\",mode=\"pv\"} 0\n",
+                     want[i]);
+            assert_int_equal(count(out, line), 1);
+        }
+        free(out);
+        xm_snapshot_free(s);
+    }
 }
 
 static void test_nameless_domain_labelled_by_domid(void **state)
@@ -282,7 +304,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_replaced),
         cmocka_unit_test(test_failure_has_no_domain_series),
         cmocka_unit_test(test_openmetrics_eof_and_counter_family),
-        cmocka_unit_test(test_duplicate_names_keep_highest_domid),
+        cmocka_unit_test(test_colliding_names_each_published),
         cmocka_unit_test(test_nameless_domain_labelled_by_domid),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_agent_families),

@@ -47,9 +47,12 @@ void xm_expo_end(struct xm_buf *b, enum xm_expo_format f);
  * (xen_domain_virt_mode with all five modes per domain, xen_domain_info,
  * xen_domain_pv_devices_connected). snap NULL means the collection failed:
  * xen_up 0 and no domain series, so nothing stale is served.
- * Two domains with the same name (a reboot racing the listing) would make
- * duplicate series: only the one with the higher domid is written.
- * A domain without a name is labelled "domid-<N>".
+ * Every domain is written, under a domain label of its own: its name made
+ * valid UTF-8, or "domid-<N>" for a domain without a name; when several
+ * domains end up with the same label (duplicate names, names that differ
+ * only in invalid bytes, a name like another's placeholder), the lowest
+ * domid keeps it and each other one gets "~<domid>" appended
+ * (xm_unique_labels; docs/metrics.md, "Domain labels").
  */
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap);
 

@@ -9,7 +9,7 @@
  * *_close() drops a connection that a later call may reopen.
  *
  * Sources: core/util/ (xm_mode.c, xm_error.c, xm_buf.c, xm_strvec.c,
- * xm_utf8.c, xm_time.c).
+ * xm_utf8.c, xm_unique.c, xm_time.c).
  */
 #ifndef XENMODE_UTIL_H
 #define XENMODE_UTIL_H
@@ -142,6 +142,31 @@ char *xm_utf8_sanitize(const char *s, bool *changed);
  * NUL-terminated (the NUL stops a truncated sequence).
  */
 size_t xm_utf8_seq_len(const unsigned char *s);
+
+/* ---- Unique labels (xm_unique.c) ------------------------------------ */
+
+/* Returns a new string: label with "~" + tag appended (the caller may cut
+ * label first to respect a length limit, never the tag), or NULL when out
+ * of memory. tag never contains '~'. */
+typedef char *(*xm_unique_suffix_fn)(const char *label, const char *tag, void *ctx);
+
+/*
+ * xm_unique_labels
+ *
+ * Makes the n labels (malloc'd strings, replaced in place) distinct, so
+ * that every item is published under a label of its own. ids (domids) are
+ * distinct. The rule depends only on the set of (label, id) pairs, never on
+ * their order:
+ *   - a label no other item has is kept as it is;
+ *   - of the items sharing a label, the lowest id keeps it and each other
+ *     gets suffix(label, "<id>"), or suffix(label, "<id>.<k>") with the
+ *     smallest k >= 1 for which the result is not a label kept by another
+ *     item (a domain may be named "web~7").
+ * renamed (may be NULL, n entries) tells which items got a suffix.
+ * RETURN VALUE: 0, or -1 when out of memory (labels are then unchanged).
+ */
+int xm_unique_labels(char **labels, const uint32_t *ids, size_t n, xm_unique_suffix_fn suffix,
+                     void *ctx, bool *renamed);
 
 /* ---- Time (xm_time.c) ------------------------------------------------ */
 
