@@ -151,9 +151,9 @@ size_t xm_utf8_seq_len(const unsigned char *s);
 
 /* CLOCK_MONOTONIC in seconds: for durations, never for dates. */
 double xm_monotonic_seconds(void);
-/* A monotonic instant as the struct timespec of clock_nanosleep,
- * pthread_cond_timedwait (CLOCK_MONOTONIC condvars) and
- * pthread_mutex_clocklock; an infinite or absurd t is clamped a year on. */
+/* A monotonic instant as the struct timespec of clock_nanosleep and
+ * pthread_cond_timedwait (CLOCK_MONOTONIC condvars); an infinite or absurd
+ * t is clamped a year on. */
 struct timespec xm_monotonic_timespec(double t);
 /* Locks m, waiting no later than deadline (xm_monotonic_seconds(); INFINITY
  * waits as long as it takes). RETURN VALUE: true when locked. */
