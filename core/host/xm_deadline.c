@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 int xm_deadline_init(struct xm_deadline *d)
 {
     memset(d, 0, sizeof *d);
+    d->wait_until = INFINITY;
     pthread_condattr_t ca;
     if (pthread_condattr_init(&ca) != 0)
         return -1;
@@ -69,10 +71,12 @@ static void *watchdog(void *arg)
     pthread_mutex_lock(&d->lock);
     while (!d->stopping) {
         if (!d->armed || d->fired) {
+            d->wait_until = INFINITY;
             pthread_cond_wait(&d->cond, &d->lock);
             continue;
         }
         if (xm_monotonic_seconds() < d->deadline) {
+            d->wait_until = d->deadline;
             struct timespec ts = xm_monotonic_timespec(d->deadline);
             pthread_cond_timedwait(&d->cond, &d->lock, &ts);
             continue;
@@ -107,7 +111,10 @@ int xm_deadline_arm(struct xm_deadline *d, double deadline)
         d->armed = true;
         d->fired = d->interrupted;
         d->deadline = deadline;
-        pthread_cond_broadcast(&d->cond);
+        /* A thread already waiting until an earlier time looks again then:
+         * a snapshot every few milliseconds costs no wake-up each. */
+        if (deadline < d->wait_until || d->fired)
+            pthread_cond_broadcast(&d->cond);
     }
     pthread_mutex_unlock(&d->lock);
     return rc;

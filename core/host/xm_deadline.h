@@ -39,6 +39,7 @@ struct xm_deadline {
     bool fired;        /* the armed deadline passed: sockets were shut down */
     bool interrupted;  /* xm_deadline_interrupt: every deadline has passed */
     double deadline;   /* xm_monotonic_seconds() */
+    double wait_until; /* when the thread's current wait ends (INFINITY: untimed) */
     struct xm_guard guards[8];
     size_t n_guards;
 };
