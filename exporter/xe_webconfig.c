@@ -655,7 +655,7 @@ static int load_users(struct loader *ld, const yaml_node_t *map)
 
 /* Go's time.ParseDuration ("1s", "1m30s", "250ms", "1.5h"); a plain
  * integer is nanoseconds, as yaml.v2 reads a time.Duration. */
-static int parse_duration(const char *s, uint64_t *ns)
+int xe_parse_duration(const char *s, uint64_t *ns)
 {
     static const struct {
         const char *unit;
@@ -720,7 +720,7 @@ static int load_rate(struct loader *ld, const yaml_node_t *map)
         char *s = scalar(v);
         int rc = 0;
         if (key_is(k, "interval")) {
-            if (!s || parse_duration(s, &ld->wc->rate_interval_ns) != 0)
+            if (!s || xe_parse_duration(s, &ld->wc->rate_interval_ns) != 0)
                 rc = failf(ld, v, "rate_limit.interval: expected a duration such as 1s or 100ms");
         } else if (key_is(k, "burst")) {
             char *end = NULL;

@@ -204,8 +204,15 @@ static void test_flags(void **state)
 
     check(parse(&f, err, sizeof err, NULL) == 0 && f.n_listen == 1 &&
               strcmp(f.listen[0], ":9717") == 0 && strcmp(f.telemetry_path, "/metrics") == 0 &&
-              f.max_requests == 40 && f.log_level == XE_INFO && f.log_format == XE_LOGFMT,
+              f.max_requests == 40 && f.log_level == XE_INFO && f.log_format == XE_LOGFMT &&
+              f.xen_timeout == 5.0,
           "defaults");
+    xe_flags_free(&f);
+    check(parse(&f, err, sizeof err, "--xen.timeout=1500ms", NULL) == 0 && f.xen_timeout == 1.5,
+          "--xen.timeout=1500ms is 1.5 s");
+    xe_flags_free(&f);
+    check(parse(&f, err, sizeof err, "--xen.timeout", "1m30s", NULL) == 0 && f.xen_timeout == 90,
+          "--xen.timeout 1m30s is 90 s");
     xe_flags_free(&f);
     check(parse(&f, err, sizeof err, "--web.listen-address=127.0.0.1:1", "--web.listen-address",
                 "[::1]:2", "--web.telemetry-path=/m", "--web.max-requests", "0",
@@ -229,6 +236,10 @@ static void test_flags(void **state)
         {"--log.level", "--log.level"},
         {"extra", "extra"},
         {"--version=1", "--version=1"},
+        {"--xen.timeout=5", "--xen.timeout"},
+        {"--xen.timeout=0s", "--xen.timeout"},
+        {"--xen.timeout=2h", "--xen.timeout"},
+        {"--xen.timeout=fast", "--xen.timeout"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = parse(&f, err, sizeof err, bad[i].arg, NULL);

@@ -89,6 +89,10 @@ bad_case "Interval 0" '  Interval 0' \
     'xenmode plugin: option "Interval": bad value 0: expected one number of seconds'
 bad_case "Interval \"fast\"" '  Interval "fast"' \
     'xenmode plugin: option "Interval": bad value "fast"'
+bad_case "Timeout 0" '  Timeout 0' \
+    'xenmode plugin: option "Timeout": bad value 0: expected one number of seconds, greater than 0 and at most 3600'
+bad_case "Timeout \"5s\"" '  Timeout "5s"' \
+    'xenmode plugin: option "Timeout": bad value "5s"'
 bad_case "Domain with a boolean" '  Domain true' \
     'xenmode plugin: option "Domain": bad value true: expected one string'
 bad_case "Domain with two values" '  Domain "a" "b"' \

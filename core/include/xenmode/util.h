@@ -14,9 +14,11 @@
 #ifndef XENMODE_UTIL_H
 #define XENMODE_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- Modes (xm_mode.c) ---------------------------------------------- */
 
@@ -49,6 +51,8 @@ enum xm_err {
     XM_ERR_NOMEM,
     XM_ERR_INVALID,   /* bad argument or bad input data */
     XM_ERR_IO,        /* a file could not be read */
+    XM_ERR_TIMEOUT,   /* xenstored (or a snapshot already waiting on it) did not
+                         answer within the collector's deadline */
 };
 
 struct xm_error {
@@ -172,5 +176,12 @@ int xm_unique_labels(char **labels, const uint32_t *ids, size_t n, xm_unique_suf
 
 /* CLOCK_MONOTONIC in seconds: for durations, never for dates. */
 double xm_monotonic_seconds(void);
+/* A monotonic instant as the struct timespec of clock_nanosleep and
+ * pthread_cond_timedwait (CLOCK_MONOTONIC condvars); an infinite or absurd
+ * t is clamped a year on. */
+struct timespec xm_monotonic_timespec(double t);
+/* Locks m, waiting no later than deadline (xm_monotonic_seconds(); INFINITY
+ * waits as long as it takes). RETURN VALUE: true when locked. */
+bool xm_lock_until(pthread_mutex_t *m, double deadline);
 
 #endif
