@@ -43,10 +43,10 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
     return 0;
 }
 
-void xe_scraper_destroy(struct xe_scraper *s)
+void xe_scraper_dispose(struct xe_scraper *s)
 {
     for (int f = 0; f < 2; f++)
-        xm_buf_free(&s->rendered[f]);
+        xm_buf_dispose(&s->rendered[f]);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -84,13 +84,6 @@ static void note_state(struct xe_scraper *s, int rc, const struct xm_error *err,
                "collection from Xen failed; serving xen_up 0 and retrying at every scrape",
                "kind", err_kind(rc), "err", err->message, NULL);
     }
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Xen's own version, absent until Xen answered once (rather than a series
@@ -150,7 +143,8 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
 
     /* A missing process_* value is not worth failing the page for. */
     /* The exporter's own process, whatever root the guest view reads. */
-    (void)xe_process_write(b, f, "/proc");
+    char ignored[128];
+    (void)xe_process_write(b, f, "/proc", ignored, sizeof ignored);
 }
 
 /* The domain families of snap, formatted once per generation. Called
@@ -245,12 +239,12 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, c
     pthread_mutex_lock(&s->lock);
     /* The page is the domain families plus a few kilobytes of our own. */
     xm_buf_reserve(out, s->rendered[f].len + 8192);
-    double start = now();
+    double start = xm_monotonic_seconds();
     bool served_guest = false;
     int rc = XM_ERR_NOXEN;
     if (s->cfg.view != XE_VIEW_GUEST)
         rc = xm_collector_snapshot(s->collector, &snap, &xerr);
-    double duration = now() - start;
+    double duration = xm_monotonic_seconds() - start;
     if (s->cfg.view == XE_VIEW_GUEST || (s->cfg.view == XE_VIEW_AUTO && rc == XM_ERR_NOXEN))
         served_guest = append_guest(s, f, out);
     if (served_guest) {
