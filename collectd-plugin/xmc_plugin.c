@@ -344,6 +344,19 @@ static void xmc_submit(const char *instance, const char *type, const char *type_
     plugin_dispatch_values(&vl);
 }
 
+/* The host's capabilities (xen_hypervisor_capability): plugin_instance "",
+ * type "gauge", type_instance "capability_<cap>", 1/0. */
+static void xmc_submit_capabilities(const struct xm_snapshot *snap, cdtime_t time)
+{
+    if (!snap->caps_known)
+        return;
+    for (int c = 0; c < XM_CAP_COUNT; c++) {
+        char ti[32];
+        snprintf(ti, sizeof ti, "capability_%s", xm_capability_name((enum xm_capability)c));
+        xmc_submit("", "gauge", ti, snap->caps[c] ? 1.0 : 0.0, time);
+    }
+}
+
 static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row *row, cdtime_t time)
 {
     const struct xm_domain *d = row->dom;
@@ -351,6 +364,12 @@ static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row
     for (int m = 0; m < XM_MODE_COUNT; m++)
         xmc_submit(row->instance, "gauge", xm_mode_name((enum xm_mode)m),
                    d->mode == (enum xm_mode)m ? 1.0 : 0.0, time);
+    /* What the hypervisor says: the exporter's xen_domain_pv_guest_width
+     * (PV domains) and xen_domain_hap (HVM containers). */
+    if (d->pv_width_bits)
+        xmc_submit(row->instance, "gauge", "pv_guest_width", (gauge_t)d->pv_width_bits, time);
+    if (d->paging != XM_PAGING_NONE)
+        xmc_submit(row->instance, "gauge", "hap", d->paging == XM_PAGING_HAP ? 1.0 : 0.0, time);
     if (!cfg->report_pv_devices)
         return;
     for (size_t i = 0; i < d->n_devices; i++) {
@@ -532,6 +551,7 @@ static int xmc_read_locked(struct xmc_state *st)
         xmc_log_instance(st, rows, n_rows, &rows[i]);
     for (size_t i = 0; i < n_rows; i++)
         xmc_submit_domain(&st->cfg, &rows[i], now);
+    xmc_submit_capabilities(snap, now);
     if (st->configs)
         xmc_submit_configured(st, now);
 

@@ -43,10 +43,10 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
     return 0;
 }
 
-void xe_scraper_destroy(struct xe_scraper *s)
+void xe_scraper_dispose(struct xe_scraper *s)
 {
     for (int f = 0; f < 2; f++)
-        xm_buf_free(&s->rendered[f]);
+        xm_buf_dispose(&s->rendered[f]);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -85,11 +85,6 @@ static void note_state(struct xe_scraper *s, int rc, const struct xm_error *err,
                "collection from Xen failed; serving xen_up 0 and retrying at every scrape",
                "kind", err_kind(rc), "err", err->message, NULL);
     }
-}
-
-static double now(void)
-{
-    return xm_monotonic_seconds();
 }
 
 /* Xen's own version, absent until Xen answered once (rather than a series
@@ -149,7 +144,8 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
 
     /* A missing process_* value is not worth failing the page for. */
     /* The exporter's own process, whatever root the guest view reads. */
-    (void)xe_process_write(b, f, "/proc");
+    char ignored[128];
+    (void)xe_process_write(b, f, "/proc", ignored, sizeof ignored);
 }
 
 /* The domain families of snap, formatted once per generation. Called
@@ -256,13 +252,13 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, c
     struct xm_error xerr;
     const char *view = "dom0";
 
-    double start = now();
+    double start = xm_monotonic_seconds();
     double deadline = start + (s->cfg.timeout > 0 ? s->cfg.timeout : 3600);
     /* A little past the collection's deadline: the scrape holding the lock
      * formats its page after its own collection gave up. */
     if (!xm_lock_until(&s->lock, deadline + 0.5)) {
         xm_expo_snapshot(out, f, NULL); /* xen_up 0; the holder logs */
-        return finish_page(s, f, out, now() - start, view, err, errsz);
+        return finish_page(s, f, out, xm_monotonic_seconds() - start, view, err, errsz);
     }
     /* The page is the domain families plus a few kilobytes of our own. */
     xm_buf_reserve(out, s->rendered[f].len + 8192);
@@ -270,7 +266,7 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, c
     int rc = XM_ERR_NOXEN;
     if (s->cfg.view != XE_VIEW_GUEST)
         rc = xm_collector_snapshot_until(s->collector, deadline, &snap, &xerr);
-    double duration = now() - start;
+    double duration = xm_monotonic_seconds() - start;
     if (s->cfg.view == XE_VIEW_GUEST || (s->cfg.view == XE_VIEW_AUTO && rc == XM_ERR_NOXEN))
         served_guest = append_guest(s, f, out);
     if (served_guest) {

@@ -66,7 +66,7 @@ struct xe_scraper {
 /* RETURN VALUE: 0, or -1 with the reason in err. */
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
                     const struct xe_scrape_config *cfg, char *err, size_t errsz);
-void xe_scraper_destroy(struct xe_scraper *s);
+void xe_scraper_dispose(struct xe_scraper *s);
 
 /*
  * xe_scrape

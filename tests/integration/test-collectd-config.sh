@@ -56,7 +56,10 @@ MARK=guest-pv
 if xmc_start "$MIXED" "$CONF"; then
     wait_until 10 reads_after 4
     assert_eq "ReportPVDevices false: no count values" 0 "$(xmc_listval | grep -c '/count-')"
-    assert_eq "ReportPVDevices false: the 30 mode gauges remain" 30 "$(xmc_listval | grep -c "^$XMC_HOST/xenmode-.*/gauge-")"
+    assert_eq "ReportPVDevices false: the 30 mode gauges remain" 30 \
+        "$(xmc_listval | grep -cE "^$XMC_HOST/xenmode-.*/gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh)$")"
+    assert_eq "ReportPVDevices false: the 6 guest width / HAP gauges remain" 6 \
+        "$(xmc_listval | grep -cE "^$XMC_HOST/xenmode-.*/gauge-(pv_guest_width|hap)$")"
     xmc_stop
 else
     not_ok "ReportPVDevices false: collectd starts"

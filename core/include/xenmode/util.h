@@ -81,10 +81,6 @@ struct xm_buf {
 
 void xm_buf_init(struct xm_buf *b);
 void xm_buf_dispose(struct xm_buf *b);
-/* The buffer's former name, kept while exporter/ and cli/cmd_metrics.c
- * still call it (they are changed by other work in flight): remove it once
- * nothing does. */
-#define xm_buf_free xm_buf_dispose
 void xm_buf_reset(struct xm_buf *b);  /* len = 0, keeps the memory */
 void xm_buf_append(struct xm_buf *b, const void *data, size_t len);
 /* Makes room for extra more bytes at once (a page of known size grows in
