@@ -50,7 +50,7 @@ int cmd_metrics(int argc, char **argv)
     xm_snapshot_free(snap);
     if (xm_buf_failed(&b)) {
         cli_error("metrics: out of memory");
-        xm_buf_free(&b);
+        xm_buf_dispose(&b);
         return EXIT_ERROR;
     }
     if (output) {
@@ -67,6 +67,6 @@ int cmd_metrics(int argc, char **argv)
         cli_error("metrics: cannot write output");
         status = EXIT_ERROR;
     }
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
     return status;
 }

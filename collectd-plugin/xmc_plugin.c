@@ -43,6 +43,7 @@ struct xmc_config {
     bool ignore_selected;       /* IgnoreSelected */
     bool report_pv_devices;     /* ReportPVDevices */
     cdtime_t interval;          /* Interval; 0 = collectd's for the plugin */
+    double timeout;             /* Timeout: seconds a read may wait for xenstored */
     bool report_configured;     /* ReportConfiguredModes */
     char *config_dir;           /* ConfigDir; NULL = /etc/xen */
     int errors;                 /* options rejected by the config callback */
@@ -93,6 +94,7 @@ static struct xmc_state *xmc_state_get(void)
     }
     st->cfg.report_pv_devices = true;
     st->cfg.report_configured = true;
+    st->cfg.timeout = XM_DEFAULT_TIMEOUT_SECONDS;
     C_COMPLAIN_INIT(&st->complaint);
     C_COMPLAIN_INIT(&st->config_complaint);
     xmc_state = st;
@@ -192,13 +194,25 @@ static int xmc_config_dir(const oconfig_item_t *ci, char **out)
     return 0;
 }
 
-static int xmc_config_interval(const oconfig_item_t *ci, cdtime_t *out)
+/* One number of seconds in (0, max]. */
+static int xmc_config_seconds(const oconfig_item_t *ci, double max, double *out)
 {
+    char why[80];
+    snprintf(why, sizeof(why), "one number of seconds, greater than 0 and at most %g", max);
     if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
         !isfinite(ci->values[0].value.number) || ci->values[0].value.number <= 0 ||
-        ci->values[0].value.number > 86400.0)
-        return xmc_config_bad(ci, "one number of seconds, greater than 0 and at most 86400");
-    *out = DOUBLE_TO_CDTIME_T(ci->values[0].value.number);
+        ci->values[0].value.number > max)
+        return xmc_config_bad(ci, why);
+    *out = ci->values[0].value.number;
+    return 0;
+}
+
+static int xmc_config_interval(const oconfig_item_t *ci, cdtime_t *out)
+{
+    double secs;
+    if (xmc_config_seconds(ci, 86400.0, &secs) != 0)
+        return -1;
+    *out = DOUBLE_TO_CDTIME_T(secs);
     if (*out == 0)
         return xmc_config_bad(ci, "one number of seconds, greater than 0 and at most 86400");
     return 0;
@@ -245,7 +259,7 @@ static int xmc_config(oconfig_item_t *ci)
 
         if (child->children_num > 0) {
             ERROR(XMC_PLUGIN " plugin: option \"%s\": unexpected block; <Plugin xenmode> takes "
-                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir and Interval.",
+                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir, Interval and Timeout.",
                   child->key);
             rc = -1;
         } else if (strcasecmp("Domain", child->key) == 0) {
@@ -256,13 +270,16 @@ static int xmc_config(oconfig_item_t *ci)
             rc = xmc_config_bool(child, &st->cfg.report_pv_devices);
         } else if (strcasecmp("Interval", child->key) == 0) {
             rc = xmc_config_interval(child, &st->cfg.interval);
+        } else if (strcasecmp("Timeout", child->key) == 0) {
+            /* A read stuck on xenstored holds a collectd read thread. */
+            rc = xmc_config_seconds(child, 3600.0, &st->cfg.timeout);
         } else if (strcasecmp("ReportConfiguredModes", child->key) == 0) {
             rc = xmc_config_bool(child, &st->cfg.report_configured);
         } else if (strcasecmp("ConfigDir", child->key) == 0) {
             rc = xmc_config_dir(child, &st->cfg.config_dir);
         } else {
             ERROR(XMC_PLUGIN " plugin: unknown option \"%s\"; <Plugin xenmode> takes "
-                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir and Interval.",
+                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir, Interval and Timeout.",
                   child->key);
             rc = -1;
         }
@@ -327,6 +344,19 @@ static void xmc_submit(const char *instance, const char *type, const char *type_
     plugin_dispatch_values(&vl);
 }
 
+/* The host's capabilities (xen_hypervisor_capability): plugin_instance "",
+ * type "gauge", type_instance "capability_<cap>", 1/0. */
+static void xmc_submit_capabilities(const struct xm_snapshot *snap, cdtime_t time)
+{
+    if (!snap->caps_known)
+        return;
+    for (int c = 0; c < XM_CAP_COUNT; c++) {
+        char ti[32];
+        snprintf(ti, sizeof ti, "capability_%s", xm_capability_name((enum xm_capability)c));
+        xmc_submit("", "gauge", ti, snap->caps[c] ? 1.0 : 0.0, time);
+    }
+}
+
 static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row *row, cdtime_t time)
 {
     const struct xm_domain *d = row->dom;
@@ -334,6 +364,12 @@ static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row
     for (int m = 0; m < XM_MODE_COUNT; m++)
         xmc_submit(row->instance, "gauge", xm_mode_name((enum xm_mode)m),
                    d->mode == (enum xm_mode)m ? 1.0 : 0.0, time);
+    /* What the hypervisor says: the exporter's xen_domain_pv_guest_width
+     * (PV domains) and xen_domain_hap (HVM containers). */
+    if (d->pv_width_bits)
+        xmc_submit(row->instance, "gauge", "pv_guest_width", (gauge_t)d->pv_width_bits, time);
+    if (d->paging != XM_PAGING_NONE)
+        xmc_submit(row->instance, "gauge", "hap", d->paging == XM_PAGING_HAP ? 1.0 : 0.0, time);
     if (!cfg->report_pv_devices)
         return;
     for (size_t i = 0; i < d->n_devices; i++) {
@@ -515,6 +551,7 @@ static int xmc_read_locked(struct xmc_state *st)
         xmc_log_instance(st, rows, n_rows, &rows[i]);
     for (size_t i = 0; i < n_rows; i++)
         xmc_submit_domain(&st->cfg, &rows[i], now);
+    xmc_submit_capabilities(snap, now);
     if (st->configs)
         xmc_submit_configured(st, now);
 
@@ -565,6 +602,7 @@ static int xmc_init(void)
         ERROR(XMC_PLUGIN " plugin: %s", err.message);
         return -1;
     }
+    xm_collector_set_timeout(st->collector, st->cfg.timeout);
     if (st->cfg.report_configured &&
         xm_config_cache_new(st->cfg.config_dir, &st->configs, &err) != XM_OK) {
         ERROR(XMC_PLUGIN " plugin: %s", err.message);

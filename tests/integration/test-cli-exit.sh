@@ -32,6 +32,14 @@ assert_eq "4: self, unreadable CPUID file" 4 "$(status_of self --cpuid.file "$TL
 assert_eq "4: configs, unreadable directory" 4 "$(status_of configs --xen.config-dir "$TL_TMP/none")"
 assert_eq "4: metrics --output that cannot be written" 4 "$(status_of metrics --output "$TL_TMP/none/xen.prom")"
 assert_eq "5: metrics --output onto a directory" 5 "$(status_of metrics --output "$TL_TMP")"
+# 3: xenstored stopped (SIGSTOP): list gives up at its 5 s deadline with a
+# message, instead of hanging.
+out=$("$XM_ROOT/tests/fake-host/run" "$XM_ROOT/tests/fixtures/mixed.json" -- sh -c '
+    p=$(cat "$XENMODE_FAKE_XENSTORED_PIDFILE"); kill -STOP "$p"
+    "$0" list 2>&1 >/dev/null; echo "status=$?"; kill -CONT "$p"' "$XENMODE")
+assert_eq "3: list with xenstored stopped" "status=3" "$(echo "$out" | grep '^status=')"
+check "3: list with xenstored stopped says xenstored is not answering" \
+    grep -q 'xenstored is not answering' <<<"$out"
 if [ -w /dev/full ]; then
     assert_eq "4: configs --format json to a full device" 4 "$("$XENMODE" configs --xen.config-dir "$TL_TMP/empty" --format json >/dev/full 2>/dev/null; echo $?)"
 fi

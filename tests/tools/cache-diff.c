@@ -6,9 +6,15 @@
  *       A seeded random sequence of host changes: domains created and
  *       destroyed, type records changed, device backends moved through
  *       states 1-6, devices added, domains renamed, the xenstore server
- *       killed and restarted, connections dropped. After each step settles,
- *       a cached collector's snapshot must equal a one-shot full read
- *       exactly. A failure prints the seed and step; the same seed replays it.
+ *       killed and restarted, connections dropped, xenstored stopped
+ *       (SIGSTOP) at a random moment of a snapshot that must re-read, with
+ *       a 0.3 s deadline. After each step settles, a cached collector's
+ *       snapshot must equal a one-shot full read exactly; a stalled
+ *       snapshot must return within its deadline (plus a margin) and either
+ *       succeed or fail with XM_ERR_TIMEOUT, and after SIGCONT the next
+ *       successful snapshot must equal a full read. A failure prints the
+ *       seed and step; the same seed replays the changes (the moment of a
+ *       stall depends on timing).
  *
  *   cache-diff --steady N --domains M --fixture FILE
  *       Writes an unchanging host of M domains, takes one snapshot to fill
@@ -20,6 +26,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -269,11 +277,81 @@ static bool settle(struct xm_collector *cached, char *why, size_t whysz, int *tr
     }
 }
 
+/* ---- stalls ---- */
+#define STALL_TIMEOUT 0.3
+#define STALL_MARGIN 2.0
+
+static pid_t server_pid(void)
+{
+    const char *path = getenv("XENMODE_FAKE_XENSTORED_PIDFILE");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+struct stopper {
+    pid_t pid;
+    useconds_t delay;
+};
+
+static void *stop_later(void *arg)
+{
+    struct stopper *s = arg;
+    usleep(s->delay);
+    kill(s->pid, SIGSTOP);
+    return NULL;
+}
+
+/* The host has changed (reloaded) under the cached collector; xenstored is
+ * stopped 0-3 ms into its next snapshot. That snapshot must come back
+ * within its deadline, succeeded or abandoned (XM_ERR_TIMEOUT). *abandoned
+ * counts the latter. false with why filled otherwise. */
+static bool stalled_snapshot(struct xm_collector *cached, int *abandoned, char *why,
+                             size_t whysz)
+{
+    struct stopper st = {server_pid(), (useconds_t)rnd(3000)};
+    struct xm_snapshot *snap = NULL;
+    struct xm_error err;
+    pthread_t t;
+    if (st.pid <= 0) {
+        snprintf(why, whysz, "no xenstore server pid (XENMODE_FAKE_XENSTORED_PIDFILE)");
+        return false;
+    }
+    xm_collector_set_timeout(cached, STALL_TIMEOUT);
+    if (pthread_create(&t, NULL, stop_later, &st) != 0) {
+        snprintf(why, whysz, "cannot start a thread");
+        return false;
+    }
+    double start = xm_monotonic_seconds();
+    int rc = xm_collector_snapshot(cached, &snap, &err);
+    double took = xm_monotonic_seconds() - start;
+    pthread_join(t, NULL);
+    kill(st.pid, SIGCONT);
+    xm_snapshot_free(snap);
+    xm_collector_set_timeout(cached, XM_DEFAULT_TIMEOUT_SECONDS);
+    *abandoned += rc == XM_ERR_TIMEOUT;
+    if (took > STALL_TIMEOUT + STALL_MARGIN) {
+        snprintf(why, whysz, "the stalled snapshot took %.2fs (deadline %.1fs)", took,
+                 STALL_TIMEOUT);
+        return false;
+    }
+    if (rc != XM_OK && rc != XM_ERR_TIMEOUT) {
+        snprintf(why, whysz, "the stalled snapshot failed otherwise: %.400s", err.message);
+        return false;
+    }
+    return true;
+}
+
 static int run_random(uint64_t seed, int steps)
 {
     struct xm_collector *cached = NULL;
     char why[1024], reply[256];
-    int tries, max_tries = 1, restarts = 0;
+    int tries, max_tries = 1, restarts = 0, stalls = 0, abandoned = 0;
     rng = seed ? seed : 1;
     for (int i = 0; i < 8; i++)
         new_domain();
@@ -312,12 +390,15 @@ static int run_random(uint64_t seed, int steps)
             v->devid = 900 + (unsigned)d->n_devs;
             v->bdom = 0;
             v->state = 1 + (int)rnd(6);
-        } else if (r < 89 && d) {
+        } else if (r < 87 && d) {
             what = d->agent ? "change or remove agent keys" : "write agent keys";
             d->agent = d->agent && rnd(3) == 0 ? 0 : 1 + (int)rnd(12);
-        } else if (r < 93 && d) {
+        } else if (r < 90 && d) {
             what = "rename a domain";
             snprintf(d->name, sizeof d->name, "r%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
+        } else if (r < 93 && d) {
+            what = "rename a domain, stop xenstored mid-snapshot";
+            snprintf(d->name, sizeof d->name, "s%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
         } else if (r < 97) {
             what = "kill and restart the xenstore server";
             act = ACT_RESTART;
@@ -341,7 +422,10 @@ static int run_random(uint64_t seed, int steps)
             xm_collector_free(cached);
             return 1;
         }
-        if (!settle(cached, why, sizeof why, &tries)) {
+        bool stall = strstr(what, "mid-snapshot") != NULL;
+        stalls += stall;
+        if ((stall && !stalled_snapshot(cached, &abandoned, why, sizeof why)) ||
+            !settle(cached, why, sizeof why, &tries)) {
             printf("not ok %d - seed %" PRIu64 " step %d (%s): %s\n", ++tap_n, seed, step, what,
                    why);
             printf("# replay: tests/fake-host/run FIXTURE -- cache-diff --seed %" PRIu64
@@ -359,6 +443,7 @@ static int run_random(uint64_t seed, int steps)
            ++tap_n, seed, steps);
     printf("# %d server restarts, %lu cache rebuilds, at most %d snapshots to settle a step\n",
            restarts, st.cache_rebuilds_total, max_tries);
+    printf("# %d stalls of xenstored, %d of them abandoned mid-snapshot\n", stalls, abandoned);
     return 0;
 }
 

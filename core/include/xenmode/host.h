@@ -18,7 +18,8 @@
  * no other way to make a snapshot. All *_free() functions accept NULL.
  *
  * Thread safety: one collector may be used from several threads; snapshots
- * are taken one at a time under the collector's lock. A snapshot is
+ * are taken one at a time under the collector's lock, each within its
+ * deadline (xm_collector_set_timeout). A snapshot is
  * immutable once returned and may be read from any thread.
  */
 #ifndef XENMODE_HOST_H
@@ -143,6 +144,20 @@ int xm_collector_new(struct xm_collector **out, struct xm_error *err);
  */
 int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err);
 
+/*
+ * xm_collector_set_timeout
+ *
+ * The deadline of every snapshot, in seconds (default
+ * XM_DEFAULT_TIMEOUT_SECONDS; <= 0: none). A snapshot that has not finished
+ * by then, because xenstored stopped answering, is abandoned: the blocked
+ * xenstore call is made to fail, both connections (ours and libxl's) are
+ * dropped with the cache, and the snapshot returns XM_ERR_TIMEOUT. Until
+ * xenstored answers a probe again, later snapshots fail the same way
+ * within their own deadline instead of reconnecting into a hang.
+ */
+#define XM_DEFAULT_TIMEOUT_SECONDS 5.0
+void xm_collector_set_timeout(struct xm_collector *c, double seconds);
+
 struct xm_collector_stats {
     unsigned long xenstore_requests_total; /* since the collector was made */
     unsigned long cache_rebuilds_total;    /* caches discarded after xenstore
@@ -167,12 +182,34 @@ int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
                           struct xm_error *err);
 
 /*
+ * xm_collector_snapshot_until
+ *
+ * As xm_collector_snapshot, bounded by deadline (xm_monotonic_seconds())
+ * rather than by now + timeout, waiting for another caller's snapshot
+ * included: a server that gives each request a deadline on arrival answers
+ * every request in time however many are waiting. XM_ERR_TIMEOUT when the
+ * deadline passes first.
+ */
+int xm_collector_snapshot_until(struct xm_collector *c, double deadline,
+                                struct xm_snapshot **out, struct xm_error *err);
+
+/*
  * xm_collector_xen_version
  *
  * Writes the hypervisor's version ("4.17.7") into out, or "" when libxl has
- * not been opened successfully yet.
+ * not been opened successfully yet. Neither this nor xm_collector_stats
+ * waits for a snapshot in progress: they show what the last one published.
  */
 void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz);
+
+/*
+ * xm_collector_interrupt
+ *
+ * For a front end that is stopping (SIGTERM): the snapshot in progress, if
+ * any, is abandoned now as if its deadline had passed, and every later
+ * snapshot fails at once with XM_ERR_TIMEOUT. Safe from any thread.
+ */
+void xm_collector_interrupt(struct xm_collector *c);
 
 void xm_collector_free(struct xm_collector *c);
 void xm_snapshot_free(struct xm_snapshot *snap);

@@ -14,9 +14,11 @@
 #ifndef XENMODE_UTIL_H
 #define XENMODE_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- Modes (xm_mode.c) ---------------------------------------------- */
 
@@ -49,6 +51,8 @@ enum xm_err {
     XM_ERR_NOMEM,
     XM_ERR_INVALID,   /* bad argument or bad input data */
     XM_ERR_IO,        /* a file could not be read */
+    XM_ERR_TIMEOUT,   /* xenstored (or a snapshot already waiting on it) did not
+                         answer within the collector's deadline */
 };
 
 struct xm_error {
@@ -77,10 +81,6 @@ struct xm_buf {
 
 void xm_buf_init(struct xm_buf *b);
 void xm_buf_dispose(struct xm_buf *b);
-/* The buffer's former name, kept while exporter/ and cli/cmd_metrics.c
- * still call it (they are changed by other work in flight): remove it once
- * nothing does. */
-#define xm_buf_free xm_buf_dispose
 void xm_buf_reset(struct xm_buf *b);  /* len = 0, keeps the memory */
 void xm_buf_append(struct xm_buf *b, const void *data, size_t len);
 /* Makes room for extra more bytes at once (a page of known size grows in
@@ -172,5 +172,12 @@ int xm_unique_labels(char **labels, const uint32_t *ids, size_t n, xm_unique_suf
 
 /* CLOCK_MONOTONIC in seconds: for durations, never for dates. */
 double xm_monotonic_seconds(void);
+/* A monotonic instant as the struct timespec of clock_nanosleep and
+ * pthread_cond_timedwait (CLOCK_MONOTONIC condvars); an infinite or absurd
+ * t is clamped a year on. */
+struct timespec xm_monotonic_timespec(double t);
+/* Locks m, waiting no later than deadline (xm_monotonic_seconds(); INFINITY
+ * waits as long as it takes). RETURN VALUE: true when locked. */
+bool xm_lock_until(pthread_mutex_t *m, double deadline);
 
 #endif
