@@ -267,7 +267,41 @@ static void write_agent_families(struct xm_buf *b, enum xm_expo_format f, const 
     }
 }
 
+/* Mode changes a long-running front end counted. The two PV-driver pairs
+ * of an HVM container are always written (0 until it happens), so
+ * increase() sees the first change; any other pair once it has happened. */
+static void write_transitions(struct xm_buf *b, enum xm_expo_format f,
+                              const struct xm_transitions *t, const struct named *v, size_t n)
+{
+    xm_expo_family(b, f, "xen_domain_mode_transitions_total", XM_METRIC_COUNTER,
+                   "Mode changes of the domain seen between the exporter's snapshots (hvm to "
+                   "pvhvm: PV drivers connected; pvhvm to hvm: lost).");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_domain *d = v[i].d;
+        for (int from = 0; from < XM_MODE_COUNT; from++)
+            for (int to = 0; to < XM_MODE_COUNT; to++) {
+                if (from == to)
+                    continue;
+                unsigned long c = xm_transitions_get(t, d, from, to);
+                bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
+                                   (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
+                if (!c && !(driver_pair && d->hvm_flag))
+                    continue;
+                struct xm_label l[] = {{"domain", label_of(&v[i])},
+                                       {"from", xm_mode_name(from)},
+                                       {"to", xm_mode_name(to)}};
+                xm_expo_sample(b, "xen_domain_mode_transitions_total", l, 3, (double)c);
+            }
+    }
+}
+
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap)
+{
+    xm_expo_snapshot_counted(b, f, snap, NULL);
+}
+
+void xm_expo_snapshot_counted(struct xm_buf *b, enum xm_expo_format f,
+                              const struct xm_snapshot *snap, const struct xm_transitions *t)
 {
     xm_expo_family(b, f, "xen_up", XM_METRIC_GAUGE,
                    "1 if the last collection from Xen succeeded, else 0.");
@@ -321,5 +355,7 @@ void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_s
     }
     write_hypervisor_families(b, f, snap, v, n);
     write_agent_families(b, f, v, n);
+    if (t)
+        write_transitions(b, f, t, v, n);
     free_named(v, n);
 }
