@@ -128,7 +128,9 @@ if /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null; then
     check "write_prometheus: one series per domain and mode (tests/tools/expo-strict.py)" \
         "$XM_ROOT/tests/tools/expo-strict.py" <"$TL_TMP/wp.txt"
     # (The old x-ff and x-fe may linger until write_prometheus expires them.)
-    modes_of() { grep -cF "collectd_xenmode_gauge{xenmode=\"$1\",type=\"" "$TL_TMP/wp.txt"; }
+    # (its mode gauges only: a PV domain has gauge-pv_guest_width too, an HVM one gauge-hap)
+    modes_of() { grep -F "collectd_xenmode_gauge{xenmode=\"$1\",type=\"" "$TL_TMP/wp.txt" |
+                 grep -cE 'type="(pv|pvh|hvm|pvhvm|pv_in_pvh)"'; }
     missing=""
     for w in "${WANT[@]:0:15}" "$XFF" "$XFE"; do
         w=${w//\\/\\\\} w=${w//\"/\\\"}
