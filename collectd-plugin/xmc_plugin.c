@@ -68,6 +68,7 @@ struct xmc_state {
     struct xmc_config cfg;
     pthread_mutex_t lock;            /* serializes reads */
     struct xm_collector *collector;  /* set by init */
+    struct xm_transitions *transitions; /* mode changes between reads; set by init */
     struct xm_config_cache *configs; /* set by init when report_configured */
     c_complain_t complaint;          /* "cannot read Xen" */
     c_complain_t config_complaint;   /* "cannot read the xl configurations" */
@@ -106,6 +107,7 @@ static void xmc_state_free(struct xmc_state *st)
     if (!st)
         return;
     xm_collector_free(st->collector);
+    xm_transitions_free(st->transitions);
     xm_config_cache_free(st->configs);
     free(st->cfg.config_dir);
     xmc_filter_free(st->cfg.domains);
@@ -357,6 +359,44 @@ static void xmc_submit_capabilities(const struct xm_snapshot *snap, cdtime_t tim
     }
 }
 
+static void xmc_submit_derive(const char *instance, const char *type_instance, derive_t value,
+                              cdtime_t time)
+{
+    value_t v = {.derive = value};
+    value_list_t vl = VALUE_LIST_INIT;
+
+    vl.values = &v;
+    vl.values_len = 1;
+    vl.time = time;
+    sstrncpy(vl.plugin, XMC_PLUGIN, sizeof(vl.plugin));
+    sstrncpy(vl.plugin_instance, instance, sizeof(vl.plugin_instance));
+    sstrncpy(vl.type, "derive", sizeof(vl.type));
+    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
+    plugin_dispatch_values(&vl);
+}
+
+/* The exporter's xen_domain_mode_transitions_total: type "derive",
+ * type_instance "transition_<from>_to_<to>"; the two PV-driver pairs of an
+ * HVM container always (0 until counted), any other pair once counted. */
+static void xmc_submit_transitions(const struct xm_transitions *t, const struct xmc_row *row,
+                                   cdtime_t time)
+{
+    const struct xm_domain *d = row->dom;
+    for (int from = 0; from < XM_MODE_COUNT; from++)
+        for (int to = 0; to < XM_MODE_COUNT; to++) {
+            if (from == to)
+                continue;
+            unsigned long c = xm_transitions_get(t, d, from, to);
+            bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
+                               (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
+            if (!c && !(driver_pair && d->hvm_flag))
+                continue;
+            char ti[DATA_MAX_NAME_LEN];
+            snprintf(ti, sizeof(ti), "transition_%s_to_%s", xm_mode_name(from), xm_mode_name(to));
+            xmc_submit_derive(row->instance, ti, (derive_t)c, time);
+        }
+}
+
 static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row *row, cdtime_t time)
 {
     const struct xm_domain *d = row->dom;
@@ -549,8 +589,12 @@ static int xmc_read_locked(struct xmc_state *st)
     }
     for (size_t i = 0; i < n_rows; i++)
         xmc_log_instance(st, rows, n_rows, &rows[i]);
-    for (size_t i = 0; i < n_rows; i++)
+    /* Counted over every domain read, whatever the filter shows. */
+    (void)xm_transitions_update(st->transitions, snap, &err);
+    for (size_t i = 0; i < n_rows; i++) {
         xmc_submit_domain(&st->cfg, &rows[i], now);
+        xmc_submit_transitions(st->transitions, &rows[i], now);
+    }
     xmc_submit_capabilities(snap, now);
     if (st->configs)
         xmc_submit_configured(st, now);
@@ -603,6 +647,12 @@ static int xmc_init(void)
         return -1;
     }
     xm_collector_set_timeout(st->collector, st->cfg.timeout);
+    if (!st->transitions && xm_transitions_new(&st->transitions, &err) != XM_OK) {
+        ERROR(XMC_PLUGIN " plugin: %s", err.message);
+        xm_collector_free(st->collector);
+        st->collector = NULL;
+        return -1;
+    }
     if (st->cfg.report_configured &&
         xm_config_cache_new(st->cfg.config_dir, &st->configs, &err) != XM_OK) {
         ERROR(XMC_PLUGIN " plugin: %s", err.message);

@@ -35,9 +35,16 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
         xm_buf_init(&s->rendered[f]);
         s->rendered_gen[f] = 0;
     }
+    s->counted_gen = 0;
+    struct xm_error xerr;
+    if (xm_transitions_new(&s->transitions, &xerr) != XM_OK) {
+        snprintf(err, errsz, "%s", xerr.message);
+        return -1;
+    }
     int e = pthread_mutex_init(&s->lock, NULL);
     if (e != 0) {
         snprintf(err, errsz, "cannot create the scraper's lock: %s", strerror(e));
+        xm_transitions_free(s->transitions);
         return -1;
     }
     return 0;
@@ -47,6 +54,7 @@ void xe_scraper_dispose(struct xe_scraper *s)
 {
     for (int f = 0; f < 2; f++)
         xm_buf_dispose(&s->rendered[f]);
+    xm_transitions_free(s->transitions);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -154,9 +162,16 @@ static void append_domains(struct xe_scraper *s, enum xm_expo_format f,
                            const struct xm_snapshot *snap, struct xm_buf *out)
 {
     struct xm_buf *r = &s->rendered[f];
+    /* Counted once per new snapshot, whichever format asks first; a failed
+     * update keeps the old counts, which is all it can do. */
+    if (snap && (snap->generation == 0 || snap->generation != s->counted_gen)) {
+        struct xm_error err;
+        if (xm_transitions_update(s->transitions, snap, &err) == XM_OK)
+            s->counted_gen = snap->generation;
+    }
     if (!snap || snap->generation == 0 || snap->generation != s->rendered_gen[f]) {
         xm_buf_reset(r);
-        xm_expo_snapshot(r, f, snap);
+        xm_expo_snapshot_counted(r, f, snap, s->transitions);
         s->rendered_gen[f] = snap && !xm_buf_failed(r) ? snap->generation : 0;
     }
     if (xm_buf_failed(r))

@@ -61,6 +61,8 @@ struct xe_scraper {
     int config_state;               /* -1 unknown, else XM_OK or the last error code */
     struct xm_buf rendered[2];      /* domain families, per xm_expo_format */
     uint64_t rendered_gen[2];       /* the snapshot generation they show; 0 none */
+    struct xm_transitions *transitions; /* mode changes between snapshots (owned) */
+    uint64_t counted_gen;           /* the generation last given to transitions */
 };
 
 /* RETURN VALUE: 0, or -1 with the reason in err. */

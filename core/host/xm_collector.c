@@ -16,6 +16,7 @@
 #include "xm_deadline.h"
 #include "xm_domain.h"
 #include "xm_devices.h"
+#include "xm_start_time.h"
 #include "xm_libxl.h"
 #include "xm_xenctrl.h"
 
@@ -232,8 +233,19 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
         xm_strvec_dispose(&cls);
         goto out;
     }
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
+    if (xm_start_time_read(&c->xs, uuid, dom0, &d->start_time, &cls, err) == XM_XS_FAILED) {
+        xm_strvec_dispose(&cls);
+        goto out;
+    }
+    if (xm_agent_read(&c->xs, domid, &d->agent, &cls, err) == XM_XS_FAILED) {
+        xm_strvec_dispose(&cls);
+        goto out;
+    }
     if (cls.failed) {
         xm_strvec_dispose(&cls);
+        xm_agent_dispose(&d->agent);
         xm_set_error(err, XM_ERR_NOMEM, "out of memory");
         goto out;
     }

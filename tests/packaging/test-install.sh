@@ -79,6 +79,8 @@ assert_eq "collectd -t with the example uncommented exits 0" 0 "$rc"
 [ "$rc" = 0 ] || diag "$out"
 check "dashboards installed" test -s "$ROOT/usr/share/xenmode/grafana/xen-host.json"
 check "rules installed" test -s "$ROOT/usr/share/xenmode/prometheus/xenmode-alerts.rules.yml"
+check "the runbook the alerts' runbook_url points at is installed uncompressed" \
+    test -s "$ROOT/usr/share/doc/xenmode-dashboards/runbook.md"
 
 # An edited conffile survives an upgrade (the same version reinstalled).
 echo 'ARGS="--web.listen-address=127.0.0.1:9717"' >>"$ROOT/etc/default/prometheus-xenmode-exporter"

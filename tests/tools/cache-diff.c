@@ -53,6 +53,7 @@ struct dom {
     char type_rec[8];  /* "" = absent */
     struct dev devs[MAX_DEVS];
     int n_devs;
+    int agent;         /* 0 none, else which set of agent keys is written */
 };
 
 static struct dom doms[MAX_DOMS];
@@ -130,6 +131,23 @@ static void write_fixture(void)
         add_kv(xs, d->name, "/local/domain/%" PRIu32 "/name", d->domid);
         if (d->type_rec[0])
             add_kv(xs, d->type_rec, "/libxl/%" PRIu32 "/type", d->domid);
+        if (d->agent) {
+            /* Guest agent keys (xm_agent.h); the sets differ in every value
+             * and in which keys exist, so a stale cache shows. */
+            char v[32];
+            snprintf(v, sizeof v, "%d", d->agent);
+            add_kv(xs, v, "/local/domain/%" PRIu32 "/attr/PVAddons/MajorVersion", d->domid);
+            if (d->agent % 2)
+                add_kv(xs, "7", "/local/domain/%" PRIu32 "/attr/PVAddons/MinorVersion", d->domid);
+            snprintf(v, sizeof v, "distro%d", d->agent);
+            add_kv(xs, v, "/local/domain/%" PRIu32 "/data/os_distro", d->domid);
+            if (d->agent % 3)
+                add_kv(xs, "12", "/local/domain/%" PRIu32 "/data/os_majorver", d->domid);
+            for (int k = 0; k < d->agent % 4; k++) {
+                snprintf(v, sizeof v, "Vendor DRV%d %d.%d", k, d->agent, k);
+                add_kv(xs, v, "/local/domain/%" PRIu32 "/drivers/%d", d->domid, k);
+            }
+        }
         for (int k = 0; k < d->n_devs; k++) {
             struct dev *v = &d->devs[k];
             char be[128], st[4];
@@ -194,6 +212,19 @@ static bool same_domain(const struct xm_domain *a, const struct xm_domain *b, ch
                      b->devices[i].kind);
             return false;
         }
+    const struct xm_guest_agent *ga = &a->agent, *gb = &b->agent;
+    bool agent_same = ga->present == gb->present && !strcmp(ga->version, gb->version) &&
+                      !strcmp(ga->os_distro, gb->os_distro) && !strcmp(ga->os_name, gb->os_name) &&
+                      !strcmp(ga->os_version, gb->os_version) && ga->n_drivers == gb->n_drivers;
+    for (size_t i = 0; agent_same && i < ga->n_drivers; i++)
+        agent_same = !strcmp(ga->drivers[i].driver, gb->drivers[i].driver) &&
+                     !strcmp(ga->drivers[i].version, gb->drivers[i].version);
+    if (!agent_same) {
+        snprintf(why, whysz, "domain %" PRIu32 ": agent values differ (cached version '%s', %zu "
+                 "drivers; full read '%s', %zu)", a->domid, ga->version, ga->n_drivers,
+                 gb->version, gb->n_drivers);
+        return false;
+    }
     for (size_t i = 0; i < a->n_evidence; i++)
         if (strcmp(a->evidence[i], b->evidence[i])) {
             snprintf(why, whysz, "domain %" PRIu32 ": evidence '%s' vs '%s'", a->domid,
@@ -336,6 +367,7 @@ static int run_random(uint64_t seed, int steps)
     }
     for (int step = 1; step <= steps; step++) {
         const char *what;
+        enum { ACT_RELOAD, ACT_RESTART, ACT_DROP } act = ACT_RELOAD;
         uint32_t r = rnd(100);
         struct dom *d = n_doms ? &doms[rnd((uint32_t)n_doms)] : NULL;
         if (r < 15 && n_doms < MAX_DOMS) {
@@ -358,6 +390,9 @@ static int run_random(uint64_t seed, int steps)
             v->devid = 900 + (unsigned)d->n_devs;
             v->bdom = 0;
             v->state = 1 + (int)rnd(6);
+        } else if (r < 87 && d) {
+            what = d->agent ? "change or remove agent keys" : "write agent keys";
+            d->agent = d->agent && rnd(3) == 0 ? 0 : 1 + (int)rnd(12);
         } else if (r < 90 && d) {
             what = "rename a domain";
             snprintf(d->name, sizeof d->name, "r%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
@@ -366,15 +401,17 @@ static int run_random(uint64_t seed, int steps)
             snprintf(d->name, sizeof d->name, "s%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
         } else if (r < 97) {
             what = "kill and restart the xenstore server";
+            act = ACT_RESTART;
         } else {
             what = "drop every xenstore connection";
+            act = ACT_DROP;
         }
         write_fixture();
         int rc;
-        if (strcmp(what, "kill and restart the xenstore server") == 0) {
+        if (act == ACT_RESTART) {
             restarts++;
             rc = system("\"$XM_ROOT\"/tests/fake-host/xenstored-ctl restart >/dev/null");
-        } else if (strcmp(what, "drop every xenstore connection") == 0) {
+        } else if (act == ACT_DROP) {
             rc = control("drop-connections", reply, sizeof reply);
         } else {
             rc = control("reload", reply, sizeof reply);

@@ -68,10 +68,11 @@ static void test_all_five_modes_per_domain(void **state)
     assert_non_null(strstr(out, "xen_domain_info{domain=\"db\",domid=\"4\",uuid=\"00000000-0000-0000-0000-000000000004\"} 1\n"));
     assert_non_null(strstr(out, "xen_domain_pv_devices_connected{domain=\"db\",kind=\"vbd\"} 1\n"));
     assert_non_null(strstr(out, "xen_up 1\n"));
-    /* up, virt_mode, info, pv_devices_connected, pv_guest_width, hap (no
+    /* up, virt_mode, info, pv_devices_connected, start_time_seconds,
+     * pv_guest_width, hap, guest_agent_info, pv_driver_info (no
      * capabilities: this snapshot does not know them) */
-    assert_int_equal(count(out, "# HELP "), 6);
-    assert_int_equal(count(out, "# TYPE "), 6);
+    assert_int_equal(count(out, "# HELP "), 9);
+    assert_int_equal(count(out, "# TYPE "), 9);
     assert_null(strstr(out, "xen_hypervisor_capability"));
     assert_null(strstr(out, "# EOF"));
     free(out);
@@ -258,6 +259,42 @@ static void test_buf_grows_without_truncation(void **state)
     xm_buf_dispose(&b);
 }
 
+static void test_agent_families(void **state)
+{
+    (void)state;
+    const char *names[] = {"win", "lin", "bare"};
+    uint32_t ids[] = {3, 4, 5};
+    struct xm_snapshot *s = make_snap(names, ids, 3);
+    /* The snapshot's domains are immutable for front ends; the test builds
+     * its own and fills the agent values before rendering. */
+    struct xm_domain *w = (struct xm_domain *)&s->domains[0], *l = (struct xm_domain *)&s->domains[1];
+    w->agent = (struct xm_guest_agent){.present = true, .version = s_dup("9.1.0.16"),
+                                       .os_distro = s_dup("windows"), .os_name = s_dup("Win \"11\""),
+                                       .os_version = s_dup("10.0")};
+    w->agent.drivers = calloc(3, sizeof *w->agent.drivers);
+    const char *drv[][2] = {{"XenServer XENBUS", "9.1"}, {"XenServer XENVIF", "9.1"},
+                            {"XenServer XENBUS", "9.1"}};
+    for (int i = 0; i < 3; i++) {
+        w->agent.drivers[i].driver = s_dup(drv[i][0]);
+        w->agent.drivers[i].version = s_dup(drv[i][1]);
+    }
+    w->agent.n_drivers = 3;
+    l->agent = (struct xm_guest_agent){.present = true, .version = s_dup(""),
+                                       .os_distro = s_dup("debian"), .os_name = s_dup(""),
+                                       .os_version = s_dup("12")};
+    char *out = render(XM_EXPO_TEXT, s);
+    assert_non_null(strstr(out, "xen_domain_guest_agent_info{domain=\"win\",agent_version=\"9.1.0.16\","
+                                "os_distro=\"windows\",os_name=\"Win \\\"11\\\"\",os_version=\"10.0\"} 1\n"));
+    assert_non_null(strstr(out, "xen_domain_guest_agent_info{domain=\"lin\",agent_version=\"\","
+                                "os_distro=\"debian\",os_name=\"\",os_version=\"12\"} 1\n"));
+    assert_int_equal(count(out, "xen_domain_guest_agent_info{"), 2); /* none for "bare" */
+    /* The repeated XENBUS entry is one series. */
+    assert_int_equal(count(out, "xen_domain_pv_driver_info{"), 2);
+    assert_non_null(strstr(out, "xen_domain_pv_driver_info{domain=\"win\",driver=\"XenServer XENVIF\",version=\"9.1\"} 1\n"));
+    free(out);
+    xm_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_colliding_names_each_published),
         cmocka_unit_test(test_nameless_domain_labelled_by_domid),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_agent_families),
         cmocka_unit_test(test_utf8_sanitize),
         cmocka_unit_test(test_buf_grows_without_truncation),
     };

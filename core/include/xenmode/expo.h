@@ -15,7 +15,9 @@
 
 #include "xenmode/util.h"
 
+
 struct xm_snapshot;   /* xenmode/host.h */
+struct xm_transitions; /* xenmode/host.h */
 struct xm_config_set; /* xenmode/configs.h */
 
 enum xm_expo_format {
@@ -55,6 +57,12 @@ void xm_expo_end(struct xm_buf *b, enum xm_expo_format f);
  * (xm_unique_labels; docs/metrics.md, "Domain labels").
  */
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap);
+/* As xm_expo_snapshot, plus xen_domain_mode_transitions_total{domain,from,
+ * to} from t (a long-running front end's counts; NULL: no such family):
+ * for every domain with the hypervisor's HVM flag the hvm -> pvhvm and
+ * pvhvm -> hvm pairs (0 until counted), and any other pair once counted. */
+void xm_expo_snapshot_counted(struct xm_buf *b, enum xm_expo_format f,
+                              const struct xm_snapshot *snap, const struct xm_transitions *t);
 
 /* Appends s as an escaped label value (no quotes). */
 void xm_expo_label_value(struct xm_buf *b, const char *s);

@@ -8,7 +8,8 @@
  * exits: failures come back as an xm_error (code + one-line message).
  *
  * Sources: core/host/ (xm_collector.c, xm_cache.c, xm_libxl.c,
- * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c).
+ * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c,
+ * xm_transitions.c).
  *
  * Ownership: a snapshot returned by xm_collector_snapshot() belongs to the
  * caller and is released with xm_snapshot_free(). Its domains, and the
@@ -57,6 +58,28 @@ enum xm_capability {
 /* "pv32", "pv64", "hvm", "hap", "shadow". */
 const char *xm_capability_name(enum xm_capability c);
 
+/* One Windows PV driver entry (drivers/<N>), cleaned. */
+struct xm_driver_info {
+    char *driver;  /* "VENDOR PRODUCT" */
+    char *version; /* "" when the entry has no version field */
+};
+
+/* What guest agents (xe-guest-utilities, xen-guest-agent, Windows PV
+ * drivers) wrote into the domain's own xenstore tree. Guest-written, so
+ * every string is printable UTF-8 of at most 64 bytes (anything else is
+ * dropped or cut), and at most 16 driver entries are kept. */
+struct xm_guest_agent {
+    bool present;      /* any agent key exists */
+    char *version;     /* attr/PVAddons/{Major,Minor,Micro,Build}Version
+                          joined with dots as far as written; "" if none */
+    char *os_distro;   /* data/os_distro, "" when absent */
+    char *os_name;     /* data/os_name */
+    char *os_version;  /* data/os_majorver[.data/os_minorver] */
+    struct xm_driver_info *drivers; /* sorted by entry index */
+    size_t n_drivers;
+    bool cut;          /* a value was cleaned or cut, or entries dropped */
+};
+
 struct xm_domain {
     uint32_t domid;
     char *name;            /* bytes as read from xenstore, NUL-terminated;
@@ -71,6 +94,9 @@ struct xm_domain {
                               xc_domain_get_guest_width; 0 otherwise */
     enum xm_paging paging; /* HVM containers (hvm flag set): HAP or shadow */
     bool width_final_;     /* internal: width read while the domain ran */
+    struct xm_guest_agent agent; /* guest-written agent and driver values */
+    double start_time;     /* Unix time it was created (/vm/<uuid>/start_time;
+                              dom0: the host's boot time); 0 when unknown */
     struct xm_devcount *devices; /* sorted by kind */
     size_t n_devices;
     char **evidence;       /* what decided the mode, in the order it was used */
@@ -195,5 +221,28 @@ void xm_snapshot_free(struct xm_snapshot *snap);
  */
 const struct xm_devcount *xm_domain_devcount(const struct xm_domain *d,
                                              const char *kind);
+
+/* ---- Mode transitions (xm_transitions.c) ------------------------------
+ *
+ * A long-running front end (exporter, collectd plugin) counts, per domain,
+ * the mode changes it sees from one of its snapshots to the next: an HVM
+ * guest whose PV drivers connect goes hvm -> pvhvm, one that loses them
+ * pvhvm -> hvm. A domain is known by its domid and uuid: its counts go when
+ * it leaves a snapshot (destroyed) and a new domain reusing the domid starts
+ * from zero. Memory is one entry per domain of the last snapshot.
+ * Not thread-safe: the front end serializes updates and reads.
+ */
+struct xm_transitions;
+
+int xm_transitions_new(struct xm_transitions **out, struct xm_error *err);
+/* Counts the changes from the previous snapshot given to this one. On
+ * XM_ERR_NOMEM the counts stay as they were. */
+int xm_transitions_update(struct xm_transitions *t, const struct xm_snapshot *s,
+                          struct xm_error *err);
+/* from -> to changes counted for d (matched by domid and uuid); 0 when none
+ * or when t is NULL. */
+unsigned long xm_transitions_get(const struct xm_transitions *t, const struct xm_domain *d,
+                                 enum xm_mode from, enum xm_mode to);
+void xm_transitions_free(struct xm_transitions *t);
 
 #endif
