@@ -67,7 +67,7 @@ diag "scrapes under valgrind: $total"
 check "at least 500 scrapes under valgrind" test "$total" -ge 500
 
 xe_stop vg 120; rc=$?
-vg_clean "$TL_TMP/vg.log" "long run with injected failures" "$rc"
+xe_valgrind_clean "$TL_TMP/vg.log" "long run with injected failures" "$rc"
 
 # HTTPS + basic auth, and libxl failing from the start.
 cd "$TL_TMP" || exit 1
@@ -83,13 +83,13 @@ n=$(curl -s --cacert server.crt -u u:pw "${urls[@]}" | grep -c '^xen_up 0$')
 assert_eq "30 authenticated HTTPS scrapes, libxl failing: xen_up 0" 30 "$n"
 assert_eq "wrong password under valgrind: 401" 401 "$(xe_status vgtls /metrics --cacert server.crt -u u:no)"
 xe_stop vgtls 120; rc=$?
-vg_clean "$TL_TMP/vgtls.log" "HTTPS + basic auth, libxl failing" "$rc"
+xe_valgrind_clean "$TL_TMP/vgtls.log" "HTTPS + basic auth, libxl failing" "$rc"
 
 # A startup error path: bad web config, under valgrind.
 printf 'tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n' >bad.yml
 valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
     --log-file="$TL_TMP/vgbad.log" "$XE_BIN" --web.config.file="$TL_TMP/bad.yml" 2>/dev/null; rc=$?
 [ "$rc" = 1 ] && rc=0
-vg_clean "$TL_TMP/vgbad.log" "startup error (bad web config)" "$rc"
+xe_valgrind_clean "$TL_TMP/vgbad.log" "startup error (bad web config)" "$rc"
 
 xe_finish

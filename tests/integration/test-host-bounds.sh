@@ -66,7 +66,7 @@ if [ "${XM_SANITIZE:-}" != 1 ] && command -v valgrind >/dev/null; then
     assert_eq "under valgrind, after the flood: guest-pvhvm still pvhvm" pvhvm \
         "$(mode_of "$(xe_get vg)" guest-pvhvm)"
     xe_stop vg 120; rc=$?
-    vg_clean "$TL_TMP/vg.log" "write flood" "$rc"
+    xe_valgrind_clean "$TL_TMP/vg.log" "write flood" "$rc"
 fi
 
 # ---- 2. 3000 device kinds on one domain -----------------------------------

@@ -147,9 +147,11 @@ write_fixture() {
     jq "$filter" "$src" >"$dest.tmp.$$" && mv -f "$dest.tmp.$$" "$dest"
 }
 
-# vg_clean LOG DESCRIPTION STATUS: one TAP line, ok when the exporter
-# exited 0 and valgrind's LOG has no error and no definite or indirect leak.
-vg_clean() {
+# xe_valgrind_clean LOG DESCRIPTION STATUS: one TAP line, ok when the
+# exporter run under valgrind (xe_start --valgrind LOG) exited with STATUS 0
+# with no memcheck error and no definite or indirect leak; else the
+# report's main lines as diagnostics.
+xe_valgrind_clean() {
     local log=$1 desc=$2 rc=$3
     if [ "$rc" = 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$log" &&
        ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]' "$log"; then

@@ -58,6 +58,12 @@ check "the unit's ExecCondition is the control_d test" \
 check "/etc/default/prometheus-xenmode-exporter has ARGS=" grep -q '^ARGS=' "$ROOT/etc/default/prometheus-xenmode-exporter"
 check "it is a conffile" grep -qx ' */etc/default/prometheus-xenmode-exporter [0-9a-f]*' \
     <<<"$(in_root dpkg-query -W -f='${Conffiles}\n' prometheus-xenmode-exporter)"
+SOCK=/usr/share/doc/prometheus-xenmode-exporter/examples/prometheus-xenmode-exporter.socket
+check "example socket unit installed as documentation ($SOCK)" test -s "$ROOT$SOCK"
+check "... naming the package's service and flags file" bash -c \
+    "grep -q prometheus-xenmode-exporter.service '$ROOT$SOCK' && grep -q /etc/default/prometheus-xenmode-exporter '$ROOT$SOCK' && ! grep -q 'xenmode_exporter\.service' '$ROOT$SOCK'"
+check "... with a ListenStream= on the exporter's port" grep -qx 'ListenStream=9717' "$ROOT$SOCK"
+check "... and not enabled" test ! -e "$ROOT/etc/systemd/system/sockets.target.wants/prometheus-xenmode-exporter.socket"
 
 CONF=$ROOT/etc/collectd/collectd.conf.d/xenmode.conf
 check "collectd example installed at /etc/collectd/collectd.conf.d/xenmode.conf" test -s "$CONF"
@@ -73,6 +79,8 @@ assert_eq "collectd -t with the example uncommented exits 0" 0 "$rc"
 [ "$rc" = 0 ] || diag "$out"
 check "dashboards installed" test -s "$ROOT/usr/share/xenmode/grafana/xen-host.json"
 check "rules installed" test -s "$ROOT/usr/share/xenmode/prometheus/xenmode-alerts.rules.yml"
+check "the runbook the alerts' runbook_url points at is installed uncompressed" \
+    test -s "$ROOT/usr/share/doc/xenmode-dashboards/runbook.md"
 
 # An edited conffile survives an upgrade (the same version reinstalled).
 echo 'ARGS="--web.listen-address=127.0.0.1:9717"' >>"$ROOT/etc/default/prometheus-xenmode-exporter"
