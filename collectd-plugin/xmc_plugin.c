@@ -544,6 +544,18 @@ static void xmc_failed(struct xmc_state *st, enum xm_err code, const char *messa
     c_complain_once(LOG_ERR, &st->complaint, XMC_PLUGIN " plugin: cannot read Xen: %s", message);
 }
 
+/* The core's notices: a domain over its per-domain bounds, once per domain
+ * (docs/design.md, "Memory and per-domain bounds"). */
+static void xmc_log_notices(struct xmc_state *st)
+{
+    struct xm_strvec v;
+    xm_strvec_init(&v);
+    xm_collector_notices(st->collector, &v);
+    for (size_t i = 0; i < v.n; i++)
+        WARNING(XMC_PLUGIN " plugin: %s; the rest is not read.", v.items[i]);
+    xm_strvec_dispose(&v);
+}
+
 static int xmc_read_locked(struct xmc_state *st)
 {
     struct xm_snapshot *snap = NULL;
@@ -559,6 +571,7 @@ static int xmc_read_locked(struct xmc_state *st)
     st->failing = false;
     c_release(LOG_INFO, &st->complaint, XMC_PLUGIN " plugin: reading Xen works again (%zu domains).",
               snap->n_domains);
+    xmc_log_notices(st);
 
     free(st->next_notices);
     st->n_next_notices = 0;
