@@ -95,6 +95,10 @@ check "4.21, control domain at domid 0: its evidence names get_domain_state's ca
     ev "$TL_TMP/421.json" 0 '^dom0 rule: Xen 4\.21 get_domain_state capabilities: control yes, hardware yes, xenstore yes -> the control domain$'
 check "4.21: a guest's evidence has no dom0 rule (only dom0 and domid 0 carry it)" \
     quiet jq -e '.[] | select(.domid == 3) | .evidence | all(startswith("dom0 rule") | not)' "$TL_TMP/421.json"
+XENMODE_FAKE_LIBXL_FAIL=domain_state "$RUN" "$XM_ROOT/tests/fixtures/dom0-421.json" -- \
+    "$XENMODE" list --explain --format json >"$TL_TMP/421-refused.json"
+check "4.21, get_domain_state refused: domid 0 is dom0 and the evidence gives the error" \
+    ev "$TL_TMP/421-refused.json" 0 '^dom0 rule: Xen 4\.21, get_domain_state\(0\) failed: Operation not permitted: domid 0 is taken as the control domain$'
 "$RUN" "$XM_ROOT/tests/fixtures/split-dom0.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/split.json"
 check "4.21, control domain at domid 1: it is dom0, by its control capability" \
     ev "$TL_TMP/split.json" 1 '^dom0 rule: Xen 4\.21 get_domain_state capabilities: control yes, .* -> the control domain$'
