@@ -14,23 +14,25 @@ Each revision then runs its own bench/run-bench.sh with its own build, its
 own fixture generator and its own fake host: the fixture format and the fake
 host may differ between revisions, so nothing is shared but the sizes.
 
-The two benches run back to back; with BENCH_ROUNDS=N (default 1) N times,
-the order alternating (baseline first in odd rounds, the work tree first in
-even ones), so that a change of the machine's load does not always fall on
-the same side. The figures compared are the median over the rounds; with two
-rounds or more, a second table says how far each revision's own rounds lie
-apart, which is the noise the deltas have to be read against.
+The two benches are interleaved host size by host size: each revision's
+run-bench.sh on one size, then the other's on the same size, the one going
+first alternating from pair to pair, so that the two runs compared lie
+minutes apart at most and a change of the machine's load does not always
+fall on the same side. BENCH_ROUNDS=N (default 1) repeats all that N times;
+the figures compared are the medians over the rounds, and with two rounds or
+more a second set of tables says how far each revision's own rounds lie
+apart: the noise the deltas have to be read against.
 
 run-bench.sh's output is its text tables (the baseline cannot be changed to
 write anything else), so they are read by their column headers, not by
 position: every table whose header starts with "domains server" gives one
 value per column name for each (domains, server) row; a column missing from
 one revision's tables is shown as "-". Each run's full output is kept in
-build/bench-compare/<revision>-<round>.txt.
+build/bench-compare/<revision>-<round>-<domains>.txt.
 
 Environment: BENCH_ROUNDS (1); BENCH_SECONDS (run-bench.sh's, 4 s per load
 run); BENCH_BURST (0 here: the 500-domain burst is not compared; set it to
-run it anyway). Figures are printed, never asserted.
+run it anyway, on the last size). Figures are printed, never asserted.
 """
 import os
 import statistics
@@ -114,13 +116,13 @@ def build(tree):
         die("the build of %s failed" % tree)
 
 
-def run_bench(tree, sizes, out):
-    """TREE's own run-bench.sh on SIZES with TREE's build; its standard output
-    (the tables) saved in OUT and returned, its progress lines passed on."""
-    env = dict(os.environ, XM_BUILD=os.path.join(tree, "build"))
-    env.setdefault("BENCH_BURST", "0")
+def run_bench(tree, size, burst, out):
+    """TREE's own run-bench.sh on one host SIZE with TREE's build; its
+    standard output (the tables) saved in OUT and returned, its progress
+    lines passed on."""
+    env = dict(os.environ, XM_BUILD=os.path.join(tree, "build"), BENCH_BURST=burst)
     env.pop("XM_ROOT", None)
-    r = subprocess.run([os.path.join(tree, "bench", "run-bench.sh"), *sizes], env=env,
+    r = subprocess.run([os.path.join(tree, "bench", "run-bench.sh"), size], env=env,
                        stdout=subprocess.PIPE, text=True)
     with open(out, "w") as f:
         f.write(r.stdout)
@@ -221,20 +223,25 @@ def main():
     modified = git("status", "--porcelain", "--untracked-files=no") != ""
     sides = [("base", base_tree, commit[:9]),
              ("current", ROOT, head + ("+" if modified else ""))]
-    results = {"base": [], "current": []}
+    # One round: every size, both revisions on it back to back, the one
+    # going first alternating from pair to pair.
+    results = {"base": [{} for _ in range(rounds)], "current": [{} for _ in range(rounds)]}
     loads = []
-    for r in range(1, rounds + 1):
-        order = sides if r % 2 else sides[::-1]
-        for side, tree, label in order:
-            print("bench-compare: round %d/%d, %s (%s)" % (r, rounds, label, side), file=sys.stderr)
-            out = os.path.join(WORK, "%s-%d.txt" % (label.rstrip("+"), r))
-            rows, meta = parse(run_bench(tree, sizes, out))
-            if side == "base" and not commit.startswith(meta.get("revision", "?")):
-                die("the baseline's bench reports revision %s, not %s"
-                    % (meta.get("revision"), commit[:12]))
-            results[side].append(rows)
-            loads.append("%s %s: %s -> %s" % (label, "round %d" % r, meta.get("load_start", "?"),
-                                              meta.get("load_end", "?")))
+    pair = 0
+    for r in range(rounds):
+        for n in sizes:
+            for side, tree, label in (sides if pair % 2 == 0 else sides[::-1]):
+                print("bench-compare: round %d/%d, %s domains, %s (%s)"
+                      % (r + 1, rounds, n, label, side), file=sys.stderr)
+                out = os.path.join(WORK, "%s-%d-%s.txt" % (label.rstrip("+"), r + 1, n))
+                burst = os.environ.get("BENCH_BURST", "0") if n == sizes[-1] else "0"
+                rows, meta = parse(run_bench(tree, n, burst, out))
+                if side == "base" and not commit.startswith(meta.get("revision", "?")):
+                    die("the baseline's bench reports revision %s, not %s"
+                        % (meta.get("revision"), commit[:12]))
+                results[side][r].update(rows)
+                loads += [float(meta[k].split()[0]) for k in ("load_start", "load_end") if k in meta]
+            pair += 1
     if remove:
         git("worktree", "remove", "--force", base_tree)
 
@@ -248,7 +255,9 @@ def main():
     print("\nxenmode_exporter before and after: %s (baseline) vs %s (work tree%s), "
           "%s domains; median of %d round(s); delta = (after - before) / before"
           % (names[0], names[1], ", modified" if modified else "", " ".join(sizes), rounds))
-    print("load average at start -> end of each run: " + "; ".join(loads))
+    if loads:
+        print("load average (1 min) at the starts and ends of the %d runs: %.2f to %.2f"
+              % (2 * rounds * len(sizes), min(loads), max(loads)))
 
     def side_by_side(key, name, spec):
         b, c = median(values("base", key, name)), median(values("current", key, name))
@@ -263,7 +272,8 @@ def main():
             table("spread of each revision's own %d rounds, (max - min) / median: %s"
                   % (rounds, title.split(":")[0]), metrics, keys, noise, list(names))
     print("\nnode_exporter is the same binary on both sides: its delta is the machine's noise."
-          "\nEach run's full tables: %s/<revision>-<round>.txt; docs/bench.md explains the columns."
+          "\nEach run's full tables: %s/<revision>-<round>-<domains>.txt; docs/bench.md explains"
+          " the columns."
           % os.path.relpath(WORK, ROOT))
 
 
