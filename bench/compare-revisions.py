@@ -195,7 +195,7 @@ def table(title, metrics, keys, cell, heads):
     for name, _ in metrics:
         top += " |" + name.center(w * len(heads))
         sub += " |" + "".join(h.rjust(w) for h in heads)
-    print(top)
+    print(top.rstrip())
     print(sub)
     print("-" * len(sub))
     for key in keys:
