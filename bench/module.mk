@@ -20,6 +20,19 @@ $(XM_LISTTIME): $(BUILD)/bench/xm_listtime.o $(CORE_LIB)
 
 test-build: $(XM_LOAD) $(XM_LISTTIME)
 
+# With BENCH_BASELINE=REV, `make bench` (or `make bench-compare`) runs
+# REV's bench and this tree's side by side (bench/compare-revisions.py): each
+# revision is built in its own build/ (REV's in a worktree under
+# build/bench-compare/), plain, whatever BUILD and SANITIZE say.
+.PHONY: bench-compare
 bench: deps-test
+ifeq ($(BENCH_BASELINE),)
 	@$(MAKE) --no-print-directory all test-build BUILD=$(BUILD) SANITIZE=$(SANITIZE)
 	@XM_BUILD=$(abspath $(BUILD)) bench/run-bench.sh $(BENCH_SIZES)
+else
+	@bench/compare-revisions.py $(BENCH_BASELINE) $(BENCH_SIZES)
+endif
+
+bench-compare: deps-test
+	@[ -n "$(BENCH_BASELINE)" ] || { echo "usage: make bench-compare BENCH_BASELINE=REV [BENCH_SIZES=...]" >&2; exit 2; }
+	@bench/compare-revisions.py $(BENCH_BASELINE) $(BENCH_SIZES)
