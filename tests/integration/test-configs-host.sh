@@ -35,9 +35,9 @@ assert_eq "the mismatches" "guest-pv-as-pvh guest-pvh-as-hvm guest-shim-as-pvh" 
 
 "$RUN" "$HOST" -- "$XENMODE" configs --xen.config-dir "$DIR" >"$TL_TMP/out" 2>"$TL_TMP/err"
 check "table: configured pvh running hvm is marked" \
-    grep -Eq '^guest-pvh-as-hvm +pvh +hvm +yes +no +.*/guest-pvh-as-hvm\.cfg$' "$TL_TMP/out"
-check "table: configured hvm running pvhvm is not" grep -Eq '^guest-pvhvm +hvm +pvhvm +no ' "$TL_TMP/out"
-check "table: a stopped domain shows - -" grep -Eq '^guest-stopped +pvh +- +- +no ' "$TL_TMP/out"
+    grep -Eq '^guest-pvh-as-hvm +pvh +- +hvm +yes +no +.*/guest-pvh-as-hvm\.cfg$' "$TL_TMP/out"
+check "table: configured hvm running pvhvm is not" grep -Eq '^guest-pvhvm +hvm +- +pvhvm +no ' "$TL_TMP/out"
+check "table: a stopped domain shows - -" grep -Eq '^guest-stopped +pvh +- +- +- +no ' "$TL_TMP/out"
 
 # Xen unreadable in other ways: still listed, said once.
 for fail in ctx_alloc list; do
