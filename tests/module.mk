@@ -51,4 +51,5 @@ TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.s
                  tests/integration/test-doc-links.sh tests/integration/test-names-collide.sh \
                  tests/integration/test-metrics-output.sh tests/integration/test-cli-terminal.sh
 
-TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh
+TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh \
+                 tests/integration/test-configs-width.sh
