@@ -23,6 +23,7 @@ COLLECTD_HOST=xenhost-collectd   # collectd's Hostname: the instance of the reco
 EXPECT_EMPTY=(
     "Xen host/Collection time/A=exporter only (xen_exporter_scrape_duration_seconds has no collectd counterpart)"
     "Xen host/Domains/B=exporter only (xen_domain_info: the collectd plugin has no domid or uuid values)"
+    "Xen host/Domains/G=exporter only (xen_domain_guest_agent_info: the agent's values are text, which the collectd plugin does not send)"
 )
 
 for need in "$PLUGIN" "$EXPORTER" "$FAKE_HOST"; do
