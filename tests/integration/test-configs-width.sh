@@ -85,6 +85,9 @@ check "table: guest-old32 32, not running" grep -Eq '^guest-old32 +pv +32 +- +- 
 check "table: guest-pygrub ?" grep -Eq '^guest-pygrub +pv +\? +- ' "$TL_TMP/out"
 check "table: guest-hvm -" grep -Eq '^guest-hvm +hvm +- +hvm +no ' "$TL_TMP/out"
 
+vg_clean "configs with every kind of kernel" \
+    "$RUN" "$HOST" -- VG "$XENMODE" configs --xen.config-dir "$D" --format json
+
 # ---- the exporter --------------------------------------------------------------
 xe_start w "$HOST" -- --xen.config-dir="$D"
 xe_wait_ready w || not_ok "exporter started"
