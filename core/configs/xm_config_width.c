@@ -111,14 +111,22 @@ unsigned xm_kernel_width(const char *path, char *why, size_t whysz)
 {
     char q[QUOTED_PATH], msg[160];
     xm_quote_value(path, q, sizeof q);
-    /* O_NONBLOCK: a FIFO put in the kernel's place must not hang the scan;
-     * fstat() then refuses anything but a plain file before reading. */
+    /* Devices are not even opened (opening some has effects: a tape
+     * rewinds). O_NONBLOCK: a FIFO put in the kernel's place after the
+     * stat() must not hang the scan; fstat() then refuses anything but a
+     * plain file before reading. */
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(msg, sizeof msg, "cannot open: %s: width unknown", strerror(errno));
+        return say(why, whysz, 0, q, msg);
+    }
+    if (!S_ISREG(st.st_mode))
+        return say(why, whysz, 0, q, "not a plain file: width unknown");
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(msg, sizeof msg, "cannot open: %s: width unknown", strerror(errno));
         return say(why, whysz, 0, q, msg);
     }
-    struct stat st;
     unsigned char head[HEADER_BYTES];
     unsigned bits;
     ssize_t n;

@@ -137,6 +137,9 @@ static void test_not_readable(void **state)
     char why[512];
     assert_int_equal(xm_kernel_width(dir, why, sizeof why), 0);
     assert_non_null(strstr(why, "not a plain file: width unknown"));
+    /* A device is not even opened. */
+    assert_int_equal(xm_kernel_width("/dev/null", why, sizeof why), 0);
+    assert_string_equal(why, "kernel /dev/null: not a plain file: width unknown");
     /* A FIFO is never read (nothing writes to it: a read would block). */
     assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
     expect("fifo", 0, "not a plain file");
