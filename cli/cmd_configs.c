@@ -71,6 +71,18 @@ static void pad(size_t used, size_t width)
         fputc(' ', stdout);
 }
 
+/* WIDTH: 32 or 64 for a PV configuration of known width, "?" for one of
+ * unknown width (the JSON says why), "-" for the other modes. */
+static void pv_width_text(const struct xm_config *c, char *out, size_t outsz)
+{
+    if (c->mode != XM_MODE_PV)
+        snprintf(out, outsz, "-");
+    else if (!c->pv_width_bits)
+        snprintf(out, outsz, "?");
+    else
+        snprintf(out, outsz, "%u", c->pv_width_bits);
+}
+
 static void print_table(const struct xm_config_set *set, const struct xm_snapshot *snap, bool all)
 {
     size_t name_w = strlen("NAME");
@@ -79,8 +91,8 @@ static void print_table(const struct xm_config_set *set, const struct xm_snapsho
         if (!c->error && cli_display_width(c->name) > name_w)
             name_w = cli_display_width(c->name);
     }
-    printf("%-*s  %-9s  %-9s  %-8s  %-4s  %s\n", (int)name_w, "NAME", "MODE", "RUNNING",
-           "MISMATCH", "AUTO", "FILE");
+    printf("%-*s  %-9s  %-5s  %-9s  %-8s  %-4s  %s\n", (int)name_w, "NAME", "MODE", "WIDTH",
+           "RUNNING", "MISMATCH", "AUTO", "FILE");
     for (size_t i = 0; i < set->n_configs; i++) {
         const struct xm_config *c = &set->configs[i];
         if (c->error)
@@ -89,10 +101,12 @@ static void print_table(const struct xm_config_set *set, const struct xm_snapsho
         const char *running = !r.known ? "?" : r.dom ? xm_mode_name(r.dom->mode) : "-";
         const char *mismatch = !r.dom ? "-"
                                : xm_config_mismatch(c->mode, r.dom->mode) ? "yes" : "no";
+        char width[16];
+        pv_width_text(c, width, sizeof width);
         cli_put_display(stdout, c->name);
         pad(cli_display_width(c->name), name_w);
-        printf("  %-9s  %-9s  %-8s  %-4s  ", xm_mode_name(c->mode), running, mismatch,
-               c->autostart ? "yes" : "no");
+        printf("  %-9s  %-5s  %-9s  %-8s  %-4s  ", xm_mode_name(c->mode), width, running,
+               mismatch, c->autostart ? "yes" : "no");
         cli_put_display(stdout, c->file);
         fputc('\n', stdout);
     }
@@ -132,6 +146,12 @@ static json_t *config_json(const struct xm_config *c, const struct xm_snapshot *
         json_object_set_new(o, "name", json_text(c->name)) ||
         json_object_set_new(o, "mode", c->error ? json_null()
                                                 : json_string(xm_mode_name(c->mode))) ||
+        json_object_set_new(o, "pv_guest_width_bits",
+                            !c->error && c->mode == XM_MODE_PV && c->pv_width_bits
+                                ? json_integer(c->pv_width_bits) : json_null()) ||
+        json_object_set_new(o, "pv_guest_width_reason",
+                            !c->error && c->mode == XM_MODE_PV ? json_text(c->pv_width_reason)
+                                                               : json_null()) ||
         json_object_set_new(o, "running", running) ||
         json_object_set_new(o, "running_mode", r.dom ? json_string(xm_mode_name(r.dom->mode))
                                                      : json_null()) ||

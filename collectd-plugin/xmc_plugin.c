@@ -401,6 +401,10 @@ static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row
         xmc_submit(row->instance, "gauge", "pv_guest_width", (gauge_t)d->pv_width_bits, time);
     if (d->paging != XM_PAGING_NONE)
         xmc_submit(row->instance, "gauge", "hap", d->paging == XM_PAGING_HAP ? 1.0 : 0.0, time);
+    /* The exporter's xen_domain_start_time_seconds: Unix time, only when
+     * known (a gauge holds it exactly: doubles are exact to 2^53). */
+    if (d->start_time > 0)
+        xmc_submit(row->instance, "gauge", "start_time", (gauge_t)d->start_time, time);
     if (!cfg->report_pv_devices)
         return;
     for (size_t i = 0; i < d->n_devices; i++) {
@@ -481,7 +485,8 @@ static void xmc_log_instance(struct xmc_state *st, const struct xmc_row *rows, s
 
 /* The configured modes of the xl configurations: for each configured
  * domain (running or not) type "gauge", type_instance "configured_<mode>",
- * 1/0 over pv, pvh, hvm, pv_in_pvh; and plugin_instance "" type "count"
+ * 1/0 over pv, pvh, hvm, pv_in_pvh, and "configured_pv_guest_width" (32/64)
+ * for a PV one of known width; and plugin_instance "" type "count"
  * type_instance "config_files_failed". A bad file is logged when its result
  * changes, the directory once while it cannot be read. */
 static void xmc_submit_configured(struct xmc_state *st, cdtime_t time)
@@ -519,6 +524,11 @@ static void xmc_submit_configured(struct xmc_state *st, cdtime_t time)
             snprintf(ti, sizeof(ti), "configured_%s", xm_mode_name(m));
             xmc_submit(instance, "gauge", ti, c->mode == m ? 1.0 : 0.0, time);
         }
+        /* The exporter's xen_domain_configured_pv_guest_width: PV
+         * configurations whose width the kernel= file tells. */
+        if (c->mode == XM_MODE_PV && c->pv_width_bits)
+            xmc_submit(instance, "gauge", "configured_pv_guest_width", (gauge_t)c->pv_width_bits,
+                       time);
     }
     xmc_submit("", "count", "config_files_failed", (gauge_t)set->n_failed, time);
     xm_config_set_free(set);

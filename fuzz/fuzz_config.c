@@ -6,10 +6,12 @@
  * parser and xl's mode decision, then the exposition writer with the
  * parsed name as a label. Checked: no crash, no sanitizer report, no hang
  * (libFuzzer -timeout), and the contract of a result: exactly one of error
- * and name, errors and warnings printable one-liners, a configured mode.
+ * and name, errors and warnings printable one-liners, a configured mode,
+ * and for a PV one a width of 32, 64 or unknown with a printable reason.
  *
  * Build and run: `make fuzz` (fuzz/module.mk).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,16 @@ static void check(const struct xm_config *c)
         abort();
     for (size_t i = 0; i < c->n_warnings; i++)
         check_line(c->warnings[i]);
+    /* The PV width: 32, 64 or unknown, with a printable reason, for a PV
+     * configuration only (its kernel= names any file: only a header is
+     * read, and never from a FIFO or device). */
+    bool pv = !c->error && c->mode == XM_MODE_PV;
+    if ((c->pv_width_bits != 0 && c->pv_width_bits != 32 && c->pv_width_bits != 64) ||
+        (!pv && (c->pv_width_bits || c->pv_width_reason || c->pv_kernel)) ||
+        (pv && !c->pv_width_reason))
+        abort();
+    if (c->pv_width_reason)
+        check_line(c->pv_width_reason);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

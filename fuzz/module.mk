@@ -26,11 +26,15 @@ FUZZ_TIMEOUT ?= 10
 FUZZ_JOBS    ?= 1
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BIN     := $(FUZZ_DIR)/fuzz_config
-FUZZ_SRCS    := fuzz/fuzz_config.c $(wildcard core/configs/*.c core/expo/*.c core/util/*.c)
-FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Icore/include \
+# The exposition writer names host capabilities and transitions, defined in
+# core/host/xm_xenctrl.c and xm_transitions.c: both come along, and
+# xenctrl.h (anonymous unions) needs GNU C.
+FUZZ_SRCS    := fuzz/fuzz_config.c $(wildcard core/configs/*.c core/expo/*.c core/util/*.c) \
+                core/host/xm_transitions.c core/host/xm_xenctrl.c
+FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Icore/include \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
-FUZZ_LIBS    := -lxlutil -lxenlight -lpthread
+FUZZ_LIBS    := -lxlutil -lxenlight -lxenctrl -lpthread
 XEN_SRC      ?=
 ifneq ($(XEN_SRC),)
 FUZZ_XLU_DIR  := $(XEN_SRC)/tools/libs/util

@@ -9,7 +9,8 @@ fakes: $(FAKE_BINARIES)
 # cmocka unit tests of the core. test_collector wraps the libxl and
 # libxenstore entry points it exercises (-Wl,--wrap) to pin the control flow.
 UNIT_TESTS := test_classify test_expo test_unique test_evidence_sources test_collector test_config \
-              test_config_cache test_deadline test_transitions test_agent test_start_time
+              test_config_cache test_deadline test_transitions test_agent test_start_time \
+              test_kernel_width
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain_info \
                    libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
@@ -51,4 +52,5 @@ TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.s
                  tests/integration/test-doc-links.sh tests/integration/test-names-collide.sh \
                  tests/integration/test-metrics-output.sh tests/integration/test-cli-terminal.sh
 
-TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh
+TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh \
+                 tests/integration/test-configs-width.sh

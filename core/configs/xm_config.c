@@ -33,6 +33,8 @@ void xm_config_dispose(struct xm_config *c)
     free(c->file);
     free(c->name);
     free(c->error);
+    free(c->pv_width_reason);
+    free(c->pv_kernel);
     for (size_t i = 0; i < c->n_warnings; i++)
         free(c->warnings[i]);
     free(c->warnings);
@@ -45,7 +47,10 @@ int xm_config_copy(struct xm_config *dst, const struct xm_config *src)
     dst->mode = src->mode;
     dst->autostart = src->autostart;
     dst->changed = src->changed;
+    dst->pv_width_bits = src->pv_width_bits;
     if ((src->file && !(dst->file = strdup(src->file))) ||
+        (src->pv_width_reason && !(dst->pv_width_reason = strdup(src->pv_width_reason))) ||
+        (src->pv_kernel && !(dst->pv_kernel = strdup(src->pv_kernel))) ||
         (src->name && !(dst->name = strdup(src->name))) ||
         (src->error && !(dst->error = strdup(src->error))))
         goto fail;
@@ -193,6 +198,9 @@ struct decision {
     char *name;
     enum xm_mode mode;
     char *refusal; /* xl's reason, without the "xl would refuse it: " */
+    unsigned pv_width_bits; /* PV only: see struct xm_config */
+    char *pv_width_reason;
+    char *pv_kernel;
 };
 
 /* Records xl's reason for refusing the file. Values from the file go in
@@ -216,6 +224,46 @@ static const char *quoted(const char *v, char out[QUOTE_VALUE])
 {
     xm_quote_value(v, out, QUOTE_VALUE);
     return out;
+}
+
+/*
+ * What a PV guest boots, for its width (xm_config_width.c). libxl runs a
+ * bootloader= (pygrub) when there is one, and kernel= is then a path inside
+ * the guest's disk (libxl_bootloader.c passes it as --kernel); otherwise it
+ * loads kernel=, as dom0's process opens it (a relative path is relative
+ * to xl's working directory, unknown here). firmware=pvgrub32/pvgrub64 is
+ * xl's name for its own PV GRUB build of that width (checked in that order,
+ * as a prefix: "" and "pvgrub" are pvgrub32). Returns 0, or -1 out of
+ * memory.
+ */
+static int pv_boot(struct decision *d, const char *kernel, const char *bootloader,
+                   const char *firmware)
+{
+    char q[QUOTE_VALUE];
+    int n;
+    if (bootloader)
+        n = asprintf(&d->pv_width_reason, "bootloader=%s picks the kernel from the guest's "
+                                          "disk when the domain starts: width unknown",
+                     quoted(bootloader, q));
+    else if (firmware) {
+        d->pv_width_bits = prefix_of(firmware, "pvgrub32") ? 32 : 64;
+        n = asprintf(&d->pv_width_reason, "firmware=%s: xl boots its %u-bit PV GRUB "
+                                          "(pvgrub%u.bin)",
+                     quoted(firmware, q), d->pv_width_bits, d->pv_width_bits);
+    } else if (kernel[0] != '/')
+        n = asprintf(&d->pv_width_reason, "kernel %s: a relative path, opened from xl's "
+                                          "working directory: width unknown",
+                     quoted(kernel, q));
+    else {
+        if (!(d->pv_kernel = strdup(kernel)))
+            return -1;
+        n = asprintf(&d->pv_width_reason, "kernel %s: not read", quoted(kernel, q));
+    }
+    if (n < 0) {
+        d->pv_width_reason = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* Returns 0 (d filled: name and mode, or refusal) or -1 out of memory. */
@@ -312,6 +360,8 @@ static int decide(XLU_Config *cfg, struct decision *d)
                                            "firmware=).");
             goto out;
         }
+        if (d->mode == XM_MODE_PV)
+            rc = pv_boot(d, kernel, bootloader, have_kernel && !kernel ? buf : NULL);
     }
 out:
     free(kernel);
@@ -486,6 +536,10 @@ int xm_config_parse(const char *source, const char *data, size_t len,
             out->name = d.name;
             d.name = NULL;
             out->mode = d.mode;
+            out->pv_width_bits = d.pv_width_bits;
+            out->pv_width_reason = d.pv_width_reason;
+            out->pv_kernel = d.pv_kernel;
+            d.pv_width_reason = d.pv_kernel = NULL;
         }
         out->warnings = xm_strvec_steal(&lines, &out->n_warnings);
     }
@@ -498,6 +552,8 @@ out:
     free(rbuf);
     free(d.name);
     free(d.refusal);
+    free(d.pv_width_reason);
+    free(d.pv_kernel);
     xm_strvec_dispose(&lines);
     if (rc != XM_OK) {
         xm_config_dispose(out);
@@ -645,5 +701,10 @@ int xm_config_read_file(const char *path, struct xm_config *out, struct xm_error
 {
     struct stat st;
     bool have;
-    return xm_config_read_file_st(path, out, &st, &have, err);
+    int rc = xm_config_read_file_st(path, out, &st, &have, err);
+    if (rc == XM_OK && xm_config_probe_width(out) != 0) {
+        xm_config_dispose(out);
+        return xm_set_error(err, XM_ERR_NOMEM, "%s: out of memory", path);
+    }
+    return rc;
 }

@@ -20,4 +20,23 @@ int xm_config_read_file_st(const char *path, struct xm_config *out, struct stat 
  * out of memory (dst cleared). */
 int xm_config_copy(struct xm_config *dst, const struct xm_config *src);
 
+/* What stat() said about a configuration's kernel file, to tell whether
+ * it changed since its header was read. */
+struct xm_boot_state {
+    int err;          /* 0, or stat()'s errno */
+    struct stat st;
+};
+
+/* The state of c->pv_kernel now (err ENOENT when c has none). */
+void xm_config_boot_state(const struct xm_config *c, struct xm_boot_state *s);
+bool xm_config_boot_same(const struct xm_boot_state *a, const struct xm_boot_state *b);
+
+/* Reads c->pv_kernel's header into c->pv_width_bits and pv_width_reason
+ * (nothing to do without pv_kernel). RETURN VALUE: 0, -1 out of memory. */
+int xm_config_probe_width(struct xm_config *c);
+
+/* Whether two stat()s are the same state of the same file (device, inode,
+ * size, mtime, ctime). */
+bool xm_same_file_state(const struct stat *a, const struct stat *b);
+
 #endif

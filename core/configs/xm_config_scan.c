@@ -70,6 +70,7 @@ struct cfile {
     char *path;
     struct stat st;            /* fstat of what was read */
     struct xm_config result;
+    struct xm_boot_state boot; /* result.pv_kernel's, when its header was read */
     bool seen;                 /* listed by the current scan */
 };
 
@@ -133,7 +134,7 @@ void xm_config_cache_stats(struct xm_config_cache *c, struct xm_config_cache_sta
     pthread_mutex_unlock(&c->lock);
 }
 
-static bool same_file_state(const struct stat *a, const struct stat *b)
+bool xm_same_file_state(const struct stat *a, const struct stat *b)
 {
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
@@ -150,7 +151,7 @@ static struct cfile *cache_find(struct xm_config_cache *c, const char *path)
 
 /* Stores a parse result for path (taking ownership of *res). -1: no memory. */
 static int cache_store(struct xm_config_cache *c, const char *path, const struct stat *st,
-                       struct xm_config *res)
+                       const struct xm_boot_state *boot, struct xm_config *res)
 {
     struct cfile *f = cache_find(c, path);
     if (!f) {
@@ -172,6 +173,7 @@ static int cache_store(struct xm_config_cache *c, const char *path, const struct
     f->result = *res;
     memset(res, 0, sizeof *res);
     f->st = *st;
+    f->boot = *boot;
     f->seen = true;
     return 0;
 }
@@ -325,18 +327,34 @@ static int scan_one(struct xm_config_cache *c, struct builder *b, const char *pa
     struct xm_config res;
     const struct xm_config *use = NULL;
     struct cfile *f = regular ? cache_find(c, path) : NULL;
-    if (f && same_file_state(&f->st, &st)) {
+    if (f && xm_same_file_state(&f->st, &st)) {
         f->seen = true;
         use = &f->result;
+        /* The configuration is the same; its kernel may have been replaced. */
+        struct xm_boot_state now;
+        xm_config_boot_state(use, &now);
+        if (!xm_config_boot_same(&now, &f->boot)) {
+            if (xm_config_probe_width(&f->result) != 0)
+                return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+            f->boot = now;
+        }
     } else {
         struct stat rst;
+        struct xm_boot_state boot;
         bool have = false;
         int rc = xm_config_read_file_st(path, &res, &rst, &have, err);
         if (rc != XM_OK)
             return rc;
+        /* The kernel's state before its header is read: a change during
+         * the read is seen at the next scan. */
+        xm_config_boot_state(&res, &boot);
+        if (xm_config_probe_width(&res) != 0) {
+            xm_config_dispose(&res);
+            return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
+        }
         if (have) {
             c->reads++;
-            if (cache_store(c, path, &rst, &res) != 0) {
+            if (cache_store(c, path, &rst, &boot, &res) != 0) {
                 xm_config_dispose(&res);
                 return xm_set_error(err, XM_ERR_NOMEM, "out of memory");
             }

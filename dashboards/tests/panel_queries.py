@@ -5,7 +5,7 @@ the way Grafana would, and checks that it is valid PromQL and returns data.
     panel_queries.py check --prometheus URL [--promtool PATH] [--range SECONDS]
                      [--var NAME=VALUE]... [--expect-empty 'DASHBOARD/PANEL/REFID=REASON']...
                      DASHBOARD.json...
-    panel_queries.py table --prometheus URL --var NAME=VALUE... DASHBOARD.json PANEL REFID
+    panel_queries.py table --prometheus URL --var NAME=VALUE... [--with-value] DASHBOARD.json PANEL REFID
 
 `check` prints one line per check, "PASS<TAB>what", "FAIL<TAB>what" or
 "SKIP<TAB>what" (and "DIAG<TAB>text"), for the shell test to turn into TAP:
@@ -21,7 +21,8 @@ the way Grafana would, and checks that it is valid PromQL and returns data.
   nothing (the reason is printed); if it returns series, a DIAG says so.
 
 `table` prints the result of one instant query, one line per series with its
-label values in alphabetical order of label names ("domain=x mode=y").
+label values in alphabetical order of label names ("domain=x mode=y"), and
+with --with-value the sample's value last ("value=1"; instant queries only).
 
 Variables: `--var NAME=VALUE` fixes one (as if chosen in the dashboard);
 the others take Grafana's defaults: "All" where the variable has includeAll,
@@ -259,7 +260,8 @@ def table_rows(args):
     for panel, t in targets(dash):
         if panel == args.panel and t.get("refId") == args.refid:
             expr = variables.substitute(t["expr"])
-            rows = [" ".join(f"{k}={v}" for k, v in sorted(s["metric"].items()))
+            rows = [" ".join([f"{k}={v}" for k, v in sorted(s["metric"].items())]
+                             + ([f"value={s['value'][1]}"] if args.with_value else []))
                     for s in prom.query(expr, True, now - args.range, now)]
             print("\n".join(sorted(rows)))
             return 0
@@ -275,6 +277,7 @@ def main():
     ap.add_argument("--range", type=int, default=60)
     ap.add_argument("--var", action="append")
     ap.add_argument("--expect-empty", action="append")
+    ap.add_argument("--with-value", action="store_true")
     ap.add_argument("dashboards", nargs="+")
     args = ap.parse_args()
     if args.mode == "table":

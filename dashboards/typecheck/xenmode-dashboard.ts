@@ -23,6 +23,7 @@ import type {
     FieldConfig as SchemaFieldConfig,
     FieldConfigSource as SchemaFieldConfigSource,
     Panel as SchemaPanel,
+    RowPanel as SchemaRowPanel,
     VariableModel as SchemaVariableModel,
 } from '@grafana/schema';
 import type * as bargauge from '@grafana/schema/dist/esm/raw/composable/bargauge/panelcfg/x/BarGaugePanelCfg_types.gen';
@@ -105,6 +106,15 @@ export type XenmodePanel =
     | PanelOf<'state-timeline', statetimeline.Options, statetimeline.FieldConfig>
     | PanelOf<'timeseries', timeseries.Options, timeseries.FieldConfig>;
 
+/** A row: a section title. Expanded, its panels follow it in the
+ * dashboard's own list (Grafana keeps `panels` for a collapsed row only), so
+ * every query stays where the tests and the other checks see it. */
+interface RowPanel extends Omit<Json<SchemaRowPanel>, 'panels' | 'datasource' | 'collapsed'> {
+    type: 'row';
+    collapsed: false;
+    panels: [];
+}
+
 /** A query variable over the dashboard's own Prometheus data source. */
 interface QueryVariable extends Omit<Json<SchemaVariableModel>, 'type' | 'datasource' | 'query'> {
     type: 'query';
@@ -129,7 +139,7 @@ interface DatasourceVariable extends Omit<Json<SchemaVariableModel>, 'type' | 'q
 export type XenmodeDashboard = Omit<GrafanaDashboard, 'panels' | 'templating' | 'uid' | 'title'> & {
     uid: string;
     title: string;
-    panels: XenmodePanel[];
+    panels: Array<XenmodePanel | RowPanel>;
     templating: {
         list: Array<DatasourceVariable | QueryVariable>;
     };

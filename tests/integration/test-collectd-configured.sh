@@ -8,6 +8,14 @@ xmc_require
 
 cp -r "$XM_ROOT/tests/fixtures/configs/mixed" "$TL_TMP/cfg"
 printf 'name = "broken"\ntype = "kvm"\n' >"$TL_TMP/cfg/broken.cfg"
+# Two PV configurations of known width (32-bit and 64-bit ELF headers
+# as kernel=) and one of unknown width (pygrub).
+elf_header() { printf "\\x7fELF\\x$1\\x01\\x01"; head -c 9 /dev/zero; printf "\\x02\\x00\\x$2\\x00"; head -c 44 /dev/zero; }
+elf_header 01 03 >"$TL_TMP/k32"
+elf_header 02 3e >"$TL_TMP/k64"
+printf 'name = "old32"\nkernel = "%s"\n' "$TL_TMP/k32" >"$TL_TMP/cfg/old32.cfg"
+printf 'name = "new64"\nkernel = "%s"\n' "$TL_TMP/k64" >"$TL_TMP/cfg/new64.cfg"
+printf 'name = "pygrub"\nbootloader = "pygrub"\n' >"$TL_TMP/cfg/pygrub.cfg"
 xmc_conf "$CONF" 0.3 "  ConfigDir \"$TL_TMP/cfg\""
 
 if xmc_start "$MIXED" "$CONF"; then ok "collectd starts with ConfigDir"
@@ -20,6 +28,10 @@ for line in "guest-pv pv" "guest-pvh pvh" "guest-hvm hvm" "guest-pvhvm hvm" "gue
     for m in pv pvh hvm pv_in_pvh; do exp+="$m=$([ "$m" = "$want" ] && echo 1 || echo 0) "; done
     assert_eq "$name is configured $want" "$exp" "$got"
 done
+assert_eq "old32: gauge-configured_pv_guest_width 32" 32 "$(xmc_getval old32 gauge-configured_pv_guest_width)"
+assert_eq "new64: gauge-configured_pv_guest_width 64" 64 "$(xmc_getval new64 gauge-configured_pv_guest_width)"
+assert_eq "configured_pv_guest_width for the two of known width only" 2 \
+    "$(xmc_listval | grep -c '/gauge-configured_pv_guest_width$')"
 assert_eq "the running mode values are still there (guest-pvhvm runs pvhvm)" 1 "$(xmc_getval guest-pvhvm gauge-pvhvm)"
 check "config_files_failed counts the bad file" wait_until 10 sh -c "[ \"\$(\"$XMC_COLLECTDCTL\" -s '$XMC_SOCK' getval '$XMC_HOST/xenmode/count-config_files_failed' | awk -F= '\$1==\"value\" {print \$2+0}')\" = 1 ]"
 check "a few more reads" wait_until 10 sh -c "[ \$(grep -c . '$TL_TMP/csv/$XMC_HOST/xenmode-guest-pv/gauge-configured_pv-'* 2>/dev/null | awk -F: '{s+=\$NF} END {print s+0}') -ge 4 ]"

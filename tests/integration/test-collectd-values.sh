@@ -48,24 +48,33 @@ for cap in pv32 pv64 hvm hap shadow; do
     assert_eq "unixsock: xenmode/gauge-capability_$cap = 1" 1 "$v"
 done
 
+# ... the start time: dom0's is the host's boot time (/proc/stat btime);
+# the mixed host's guests have no /vm/<uuid>/start_time, so none.
+# (checked exactly in the csv file below: collectdctl prints 7 digits)
+nstart=$(xmc_listval | grep -c "^$XMC_HOST/xenmode-.*/gauge-start_time$")
+assert_eq "listval: gauge-start_time for Domain-0 only" 1 "$nstart"
+
 # Nothing else: exactly 5 gauges per domain plus the expected counts, one
-# hypervisor fact per domain and the two PV-driver transition counters of
-# each HVM container (0 on this unchanging host).
+# hypervisor fact per domain, the start times and the two PV-driver
+# transition counters of each HVM container (0 on this unchanging host).
 ndom=${#EXPECT[@]}
 ndev=$(xmc_expect_devices "$MIXED" | wc -l)
 nhvm=$(jq '[.domains[] | select(.hvm)] | length' "$MIXED")
 got=$(xmc_listval | grep -c "^$XMC_HOST/xenmode-")
-assert_eq "listval: $ndom domains x (5 modes + 1 width or hap) + $ndev device counts + $nhvm x 2 transitions, nothing else" \
-    "$((ndom * 6 + ndev + nhvm * 2))" "$got"
+assert_eq "listval: $ndom domains x (5 modes + 1 width or hap) + $ndev device counts + $nstart start time + $nhvm x 2 transitions, nothing else" \
+    "$((ndom * 6 + ndev + nstart + nhvm * 2))" "$got"
 got=$(xmc_listval | grep "^$XMC_HOST/xenmode-" |
-      grep -cvE '/(gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh|pv_guest_width|hap)|count-[a-z0-9_]+|derive-transition_(hvm_to_pvhvm|pvhvm_to_hvm))$')
-assert_eq "listval: only gauge-<mode>, gauge-pv_guest_width, gauge-hap, count-<kind> and the driver transitions" 0 "$got"
+      grep -cvE '/(gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh|pv_guest_width|hap|start_time)|count-[a-z0-9_]+|derive-transition_(hvm_to_pvhvm|pvhvm_to_hvm))$')
+assert_eq "listval: only gauge-<mode>, gauge-pv_guest_width, gauge-hap, gauge-start_time, count-<kind> and the driver transitions" 0 "$got"
 assert_eq "unixsock: guest-hvm derive-transition_hvm_to_pvhvm = 0" 0 "$(xmc_getval guest-hvm derive-transition_hvm_to_pvhvm)"
 assert_eq "listval: five host capabilities" 5 "$(xmc_listval | grep -c "^$XMC_HOST/xenmode/gauge-capability_")"
 
 # The csv plugin's files hold the same values (the newest line of each).
 csv_files_at_least() { test "$(find "$XMC_CSV" -name 'gauge-*' | wc -l)" -ge "$1"; }
 check "csv: files written for every domain" wait_until 10 csv_files_at_least "$((ndom * 5))"
+btime=$(awk '$1 == "btime" { print $2 }' /proc/stat)
+assert_eq "csv: Domain-0 gauge-start_time = the host's boot time, to the second" "$btime" \
+    "$(xmc_csv Domain-0 gauge-start_time | tail -1 | cut -d, -f2 | awk '{ printf "%.0f", $1 }')"
 for line in "${EXPECT[@]}"; do
     name=${line% *} want=${line#* }
     got=""

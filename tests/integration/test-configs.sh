@@ -79,10 +79,10 @@ EOF
 assert_eq "typical --all: 9 configurations + 9 skipped" 18 "$(jqo 'length')"
 
 configs_noxen --xen.config-dir "$FIX/typical"
-check "typical table: header" grep -q '^NAME  *MODE  *RUNNING  *MISMATCH  *AUTO  *FILE$' "$TL_TMP/out"
+check "typical table: header" grep -q '^NAME  *MODE  *WIDTH  *RUNNING  *MISMATCH  *AUTO  *FILE$' "$TL_TMP/out"
 check "typical table: guest-shim is pv_in_pvh, running unknown (?)" \
-    grep -Eq "^guest-shim +pv_in_pvh +\? +- +no +$T/shim.cfg$" "$TL_TMP/out"
-check "typical table: guest-pvh autostarts" grep -Eq "^guest-pvh +pvh +\? +- +yes " "$TL_TMP/out"
+    grep -Eq "^guest-shim +pv_in_pvh +- +\? +- +no +$T/shim.cfg$" "$TL_TMP/out"
+check "typical table: guest-pvh autostarts" grep -Eq "^guest-pvh +pvh +- +\? +- +yes " "$TL_TMP/out"
 assert_eq "typical table: header + 9 lines" 10 "$(wc -l <"$TL_TMP/out")"
 
 # ---- every bad file ----------------------------------------------------------

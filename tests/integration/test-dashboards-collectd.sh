@@ -23,6 +23,7 @@ COLLECTD_HOST=xenhost-collectd   # collectd's Hostname: the instance of the reco
 EXPECT_EMPTY=(
     "Xen host/Collection time/A=exporter only (xen_exporter_scrape_duration_seconds has no collectd counterpart)"
     "Xen host/Domains/B=exporter only (xen_domain_info: the collectd plugin has no domid or uuid values)"
+    "Xen host/Domains/G=exporter only (xen_domain_guest_agent_info: the agent's values are text, which the collectd plugin does not send)"
 )
 
 for need in "$PLUGIN" "$EXPORTER" "$FAKE_HOST"; do
@@ -115,6 +116,13 @@ check "HAP is recorded from collectd" \
     prom_has_series "xen_domain_hap{job=\"collectd\",instance=\"$COLLECTD_HOST\",domain=\"guest-hvm\"} == 1"
 check "the host's capabilities are recorded from collectd (5)" \
     prom_has_series "count(xen_hypervisor_capability{job=\"collectd\",instance=\"$COLLECTD_HOST\"}) == 5"
+check "the start times are recorded from collectd (Domain-0: the host's boot time)" \
+    prom_has_series "xen_domain_start_time_seconds{job=\"collectd\",instance=\"$COLLECTD_HOST\",domain=\"Domain-0\"} > 0"
+check "the mode transitions are recorded from collectd's derive values" \
+    prom_has_series "xen_domain_mode_transitions_total{job=\"collectd\",instance=\"$COLLECTD_HOST\",domain=\"guest-hvm\",from=\"hvm\",to=\"pvhvm\"} == 0"
+assert_eq "the same transition series through collectd as through the exporter" \
+    "$(curl -fsS --max-time 5 "$PROM_URL/api/v1/query" --data-urlencode 'query=count(xen_domain_mode_transitions_total{job="xenmode"})' | jq -r '.data.result[0].value[1]')" \
+    "$(curl -fsS --max-time 5 "$PROM_URL/api/v1/query" --data-urlencode 'query=count(xen_domain_mode_transitions_total{job="collectd"})' | jq -r '.data.result[0].value[1]')"
 
 # The host view's main table query, through each path.
 table() {

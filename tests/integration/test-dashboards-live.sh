@@ -25,6 +25,25 @@ EXPECT_EMPTY=()
 # runs as hvm, so the mismatch panel has a series to show.
 cp -r "$XM_ROOT/tests/fixtures/configs/mixed" "$TL_TMP/configs"
 sed -i 's/^type = "hvm"$/type = "pvh"\nkernel = "\/boot\/vmlinuz"/' "$TL_TMP/configs/guest-hvm.cfg"
+# The exposure panels get something to show: the host has no 32-bit PV
+# (pv32 0) and a configuration boots a 32-bit PV guest (a 32-bit i386 ELF
+# header as kernel=); guest-pvhvm's agent wrote its keys (guest-hvm has
+# none: the "without guest agent" count is 1) and it has a start time.
+{ printf '\x7fELF\x01\x01\x01'; head -c 9 /dev/zero; printf '\x02\x00\x03\x00'; head -c 44 /dev/zero; } \
+    >"$TL_TMP/grub-i386-xen.bin"
+printf 'name = "legacy32"\nkernel = "%s"\n' "$TL_TMP/grub-i386-xen.bin" >"$TL_TMP/configs/legacy32.cfg"
+HOST="$TL_TMP/host.json"
+jq --arg started "$(( $(date +%s) - 3600 ))" '
+    .capabilities = {"pv32": false, "pv64": true, "hvm": true, "hap": true, "shadow": true}
+    | .xenstore += {
+        "/local/domain/4/attr/PVAddons/MajorVersion": "9",
+        "/local/domain/4/attr/PVAddons/MinorVersion": "3",
+        "/local/domain/4/attr/PVAddons/MicroVersion": "1",
+        "/local/domain/4/data/os_distro": "debian",
+        "/local/domain/4/data/os_name": "Debian GNU/Linux 12 (bookworm)",
+        "/local/domain/4/data/os_majorver": "12",
+        "/local/domain/4/data/os_minorver": "5",
+        "/vm/5e5e0004-0000-4000-8000-000000000004/start_time": $started}' "$MIXED" >"$HOST"
 
 if [ -n "${XM_DASHBOARDS_TARGET:-}" ]; then
     target=$XM_DASHBOARDS_TARGET
@@ -37,7 +56,7 @@ else
         fi
     done
     target="127.0.0.1:$(free_port)"
-    exporter_start "$target" "$MIXED" --xen.config-dir="$TL_TMP/configs" || { finish; exit; }
+    exporter_start "$target" "$HOST" --xen.config-dir="$TL_TMP/configs" || { finish; exit; }
 fi
 
 prom_config "$TL_TMP/prometheus.yml" "$DASH_DIR/rules/xenmode-alerts.rules.yml" \
@@ -79,6 +98,21 @@ exporter_modes() {
     "$DASH_DIR/grafana/xen-host.json" Domains A >"$TL_TMP/table" 2>&1
 assert_eq "host view Domains table [A]: the domains and modes of the exporter's /metrics" \
     "$(exporter_modes)" "$(cat "$TL_TMP/table")"
+
+# The exposure row counts what the fake host holds (not only "or vector(0)").
+fleet_value() {
+    "$PYTHON" "$DASH_DIR/tests/panel_queries.py" table --prometheus "$PROM_URL" --var "instance=$target" \
+        --with-value "$DASH_DIR/grafana/xen-fleet-overview.json" "$1" A 2>&1
+}
+if [ -z "${XM_DASHBOARDS_TARGET:-}" ]; then
+    assert_eq "fleet: Configured 32-bit PV without pv32 counts legacy32" "value=1" \
+        "$(fleet_value "Configured 32-bit PV without pv32")"
+    assert_eq "fleet: HVM domains without guest agent counts guest-hvm" "value=1" \
+        "$(fleet_value "HVM domains without guest agent")"
+    assert_eq "fleet: Guest agents by domain shows guest-pvhvm's agent" \
+        "agent_version=9.3.1 domain=guest-pvhvm instance=$target os_distro=debian os_name=Debian GNU/Linux 12 (bookworm) os_version=12.5 value=1" \
+        "$(fleet_value "Guest agents by domain")"
+fi
 
 # The checks bite: a copy of the host view with one query broken and one
 # querying a metric that does not exist is failed, naming those panels (the

@@ -51,6 +51,8 @@ mutant "XenPVDriversLost firing on a domain that got its drivers back" 's/and on
 mutant "XenExporterDown for any target that is down" 's/and on (job, instance) max_over_time(xenmode_exporter_build_info\[1d\]) == 1/or up{job="none"}/'
 mutant "XenDomainModeChanged counting hvm <-> pvhvm" 's/mode=~"pv|pvh|pv_in_pvh"/mode=~"pv|pvh|hvm|pv_in_pvh"/'
 mutant "XenConfiguredModeMismatch without pvhvm = hvm" 's/"mode", "hvm", "mode", "pvhvm"/"mode", "hvm", "mode", "none"/'
+mutant "XenConfigured32BitPVWithoutPV32 ignoring the host's pv32" 's/(xen_hypervisor_capability{capability="pv32"} == 0)/(xen_hypervisor_capability{capability="pv32"} >= 0)/'
+mutant "XenConfigured32BitPVWithoutPV32 firing on 64-bit configurations" 's/(xen_domain_configured_pv_guest_width == 32)/(xen_domain_configured_pv_guest_width > 0)/'
 mutant "collectd rules keeping collectd's instance label" 's/"instance", "\$1", "exported_instance", "(.+)"/"exported_instance", "$1", "exported_instance", "(.+)"/'
 mutant "collectd xen_up never going stale" 's/< bool 180/< bool 100000/'
 

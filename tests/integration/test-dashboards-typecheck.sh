@@ -84,7 +84,9 @@ for d in "${DASHBOARDS[@]}"; do
     check "$n: instance depends on job, domain on job and instance" \
         jqt '(.templating.list[2].query.query | test("\\$job")) and (.templating.list[3].query.query | test("\\$job") and test("\\$instance"))' "$d"
     check "$n: every panel query selects \$job and \$instance" \
-        jqt '[.panels[].targets[].expr | test("job=~\"\\$job\"") and test("instance=~?\"\\$instance\"")] | all' "$d"
+        jqt '[.panels[] | select(.type != "row") | .targets[].expr | test("job=~\"\\$job\"") and test("instance=~?\"\\$instance\"")] | all' "$d"
+    check "$n: rows are expanded and hold no panels (every query stays in .panels)" \
+        jqt '[.panels[] | select(.type == "row") | .collapsed == false and .panels == []] | all' "$d"
 done
 assert_eq "dashboard uids are unique" "${#DASHBOARDS[@]}" "$(jq -r .uid "${DASHBOARDS[@]}" | sort -u | wc -l)"
 

@@ -246,10 +246,13 @@ xmc_log_count() { grep -cE -- "$1" "$XMC_LOG" 2>/dev/null; }
 # one known race in collectd's own unixsock plugin: a connection thread that
 # ends before collectd names it logs 'set_thread_name("unixsock conn"): No
 # such process' (collectd pull request 2762; still seen with Debian 12's
-# 5.12 on a loaded machine). It says nothing about the xenmode plugin.
+# 5.12 on a loaded machine), or '...: No such file or directory' when
+# glibc's pthread_setname_np finds no /proc/self/task/<tid>/comm for the
+# thread that already ended (seen in a full `make test` run). It says
+# nothing about the xenmode plugin.
 xmc_log_problems() {
     grep -E '\[(error|warning)\]' "$XMC_LOG" 2>/dev/null |
-        grep -vF 'set_thread_name("unixsock conn"): No such process'
+        grep -vE 'set_thread_name\("unixsock conn"\): (No such process|No such file or directory)$'
 }
 
 # xmc_expect FIXTURE: "name mode" per domain the fixture expects reported.

@@ -69,6 +69,32 @@ tl_run_cleanup() {
 }
 trap tl_run_cleanup EXIT
 
+# vg_clean DESCRIPTION COMMAND...: one TAP line, ok when COMMAND (e.g. the
+# fake host's run FIXTURE -- ...; "VG" in it is replaced by valgrind with
+# full leak checking) exits 0 with no memcheck error and nothing lost or
+# still reachable. Skipped in the sanitizer build, which checks with ASan.
+vg_clean() {
+    local desc=$1; shift
+    if [ "${XM_SANITIZE:-}" = 1 ]; then
+        ok "valgrind clean: $desc # SKIP the sanitizer build runs ASan/LSan instead"; return
+    fi
+    local log="$TL_TMP/vg.$TL_N.log" args=() a rc
+    for a in "$@"; do
+        if [ "$a" = VG ]; then
+            args+=(valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=all
+                   --errors-for-leak-kinds=all --track-fds=no --log-file="$log")
+        else
+            args+=("$a")
+        fi
+    done
+    "${args[@]}" >/dev/null 2>&1; rc=$?
+    if [ "$rc" = 0 ] && ! grep -q 'ERROR SUMMARY: [1-9]\|lost\|still reachable' "$log"; then
+        ok "valgrind clean: $desc (exit $rc)"
+    else
+        not_ok "valgrind clean: $desc (exit $rc)"; sed 's/^/# /' "$log" | head -40
+    fi
+}
+
 finish() {
     echo "1..$TL_N"
     [ "$TL_FAILED" = 0 ]

@@ -354,12 +354,17 @@ static void test_expo(void **state)
 {
     (void)state;
     struct xm_config_set *s = calloc(1, sizeof *s);
-    s->configs = calloc(8, sizeof *s->configs);
+    s->configs = calloc(12, sizeof *s->configs);
     add(s, "web", XM_MODE_PVH, NULL);
     add(s, "db\"1", XM_MODE_PV_IN_PVH, NULL);
     add(s, NULL, XM_MODE_PV, "xl would refuse it: Domain name must be specified.");
     add(s, "twin", XM_MODE_PV, "domain name \"twin\" is already configured by /etc/xen/a.cfg");
     add(s, "", XM_MODE_HVM, NULL);
+    add(s, "old", XM_MODE_PV, NULL);
+    s->configs[s->n_configs - 1].pv_width_bits = 32;
+    add(s, "new", XM_MODE_PV, NULL);
+    s->configs[s->n_configs - 1].pv_width_bits = 64;
+    add(s, "pygrub", XM_MODE_PV, NULL); /* width unknown: no series */
     char *out = render(s, XM_EXPO_TEXT);
     const char *want =
         "# HELP xen_domain_configured_virt_mode Virtualization mode the domain's xl "
@@ -369,10 +374,28 @@ static void test_expo(void **state)
         "xen_domain_configured_virt_mode{domain=\"db\\\"1\",mode=\"pvh\"} 0\n"
         "xen_domain_configured_virt_mode{domain=\"db\\\"1\",mode=\"hvm\"} 0\n"
         "xen_domain_configured_virt_mode{domain=\"db\\\"1\",mode=\"pv_in_pvh\"} 1\n"
+        "xen_domain_configured_virt_mode{domain=\"new\",mode=\"pv\"} 1\n"
+        "xen_domain_configured_virt_mode{domain=\"new\",mode=\"pvh\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"new\",mode=\"hvm\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"new\",mode=\"pv_in_pvh\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"old\",mode=\"pv\"} 1\n"
+        "xen_domain_configured_virt_mode{domain=\"old\",mode=\"pvh\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"old\",mode=\"hvm\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"old\",mode=\"pv_in_pvh\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"pygrub\",mode=\"pv\"} 1\n"
+        "xen_domain_configured_virt_mode{domain=\"pygrub\",mode=\"pvh\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"pygrub\",mode=\"hvm\"} 0\n"
+        "xen_domain_configured_virt_mode{domain=\"pygrub\",mode=\"pv_in_pvh\"} 0\n"
         "xen_domain_configured_virt_mode{domain=\"web\",mode=\"pv\"} 0\n"
         "xen_domain_configured_virt_mode{domain=\"web\",mode=\"pvh\"} 1\n"
         "xen_domain_configured_virt_mode{domain=\"web\",mode=\"hvm\"} 0\n"
         "xen_domain_configured_virt_mode{domain=\"web\",mode=\"pv_in_pvh\"} 0\n"
+        "# HELP xen_domain_configured_pv_guest_width Address width in bits (32 or 64) of a PV "
+        "guest as its xl configuration boots it: the ELF class of its kernel= file, or "
+        "firmware=pvgrub32/64. PV configurations of known width only.\n"
+        "# TYPE xen_domain_configured_pv_guest_width gauge\n"
+        "xen_domain_configured_pv_guest_width{domain=\"new\"} 64\n"
+        "xen_domain_configured_pv_guest_width{domain=\"old\"} 32\n"
         "# HELP xen_config_files_failed Domain configuration files that could not be read "
         "or that xl would refuse (1 when the configuration directory itself cannot be read).\n"
         "# TYPE xen_config_files_failed gauge\n"
@@ -387,6 +410,7 @@ static void test_expo(void **state)
 
     out = render(NULL, XM_EXPO_TEXT);
     assert_null(strstr(out, "xen_domain_configured_virt_mode{"));
+    assert_null(strstr(out, "xen_domain_configured_pv_guest_width{"));
     assert_non_null(strstr(out, "\nxen_config_files_failed 1\n"));
     free(out);
 }

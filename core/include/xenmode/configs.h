@@ -56,6 +56,15 @@ struct xm_config {
     bool changed;      /* xm_config_cache_get only: first seen, or its result
                           (name, mode, error, autostart) differs from the
                           previous get; front ends log errors that changed */
+    /* PV configurations only (mode XM_MODE_PV, no error): the guest's
+     * address width as far as what xl boots tells (xm_kernel_width). A
+     * 32-bit PV guest cannot start on a hypervisor without pv32. */
+    unsigned pv_width_bits; /* 32 or 64; 0 unknown, or not a PV configuration */
+    char *pv_width_reason;  /* one printable line: how the width was found, or
+                               why it is unknown; NULL when not PV */
+    char *pv_kernel;        /* the dom0 file whose ELF header tells the width
+                               (kernel= as written, absolute, no bootloader=);
+                               NULL when there is none to read */
 };
 
 /* A directory entry that is not a domain configuration, left out on
@@ -97,7 +106,11 @@ int xm_config_parse(const char *source, const char *data, size_t len,
 /*
  * xm_config_read_file
  *
- * Reads and parses one file. Problems with the file (missing, a symlink
+ * Reads and parses one file, and for a PV configuration booted from a
+ * kernel= file reads that file's ELF header (pv_width_bits; see
+ * xm_kernel_width). xm_config_parse does not touch the kernel file: it
+ * decides the width only where no file is involved (bootloader=,
+ * firmware=pvgrub32/64). Problems with the file (missing, a symlink
  * loop, a dangling link, not a plain file, over XM_CONFIG_MAX_FILE_SIZE,
  * unreadable, xl would refuse it) are not failures of the call: they set
  * out->error. FIFOs and devices are never opened, so nothing blocks.
@@ -105,6 +118,22 @@ int xm_config_parse(const char *source, const char *data, size_t len,
  * RETURN VALUE: XM_OK, or XM_ERR_NOMEM with err filled.
  */
 int xm_config_read_file(const char *path, struct xm_config *out, struct xm_error *err);
+
+/*
+ * xm_kernel_width
+ *
+ * The address width of a PV guest booting the ELF file at path (a Linux
+ * vmlinux, a PV GRUB image such as grub-i386-xen.bin): reads the first 64
+ * bytes only. An ELF of class ELFCLASS32 for i386 is 32, ELFCLASS64 for
+ * x86-64 is 64. Anything else (missing, unreadable, not a plain file, a
+ * bzImage, a compressed kernel, another machine, truncated) is 0, unknown:
+ * xl's loader can boot bzImages and compressed ELFs, but their width is not
+ * read. FIFOs and devices are never read. why (size whysz, may be NULL)
+ * gets one printable line saying what was found.
+ *
+ * RETURN VALUE: 32, 64 or 0.
+ */
+unsigned xm_kernel_width(const char *path, char *why, size_t whysz);
 
 /* Frees what a config owns and zeroes it. */
 void xm_config_dispose(struct xm_config *c);
@@ -158,7 +187,8 @@ bool xm_config_mismatch(enum xm_mode configured, enum xm_mode running);
  * xm_config_cache_get lists the directories and stat()s every candidate
  * on each call, but opens and parses a file only when it is new or its
  * device, inode, size, mtime or ctime changed; other files keep their
- * previous result. It returns a fresh set each time (the caller frees it),
+ * previous result. A PV configuration's kernel file is stat()ed too, and
+ * its header read again only when that changed (a kernel upgrade). It returns a fresh set each time (the caller frees it),
  * whose `changed` flags tell which results are new since the previous
  * call, so a front end logs a bad file once, not on every scrape.
  *
