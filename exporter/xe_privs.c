@@ -20,7 +20,10 @@ int xe_privs_drop(char *err, size_t errsz)
     /* The bounding set can only be cleared while CAP_SETPCAP is held, i.e.
      * when started as root; otherwise there is nothing left to drop in it
      * that could be regained (no_new_privs below). */
-    capng_get_caps_process();
+    if (capng_get_caps_process() != 0) {
+        snprintf(err, errsz, "cannot read the process's capabilities");
+        return -1;
+    }
     capng_select_t what = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) ? CAPNG_SELECT_ALL
                                                                                 : CAPNG_SELECT_BOTH;
     capng_clear(CAPNG_SELECT_ALL);
