@@ -25,11 +25,16 @@ RUN=$(cd "${1:?usage: check.sh RUN_DIR}" && pwd)
 source "$(dirname "$0")/../lib/testlib.sh"
 trap - EXIT     # testlib's cleanup: nothing to clean here
 R=$RUN/results
-BIN=$RUN/payload/xm/bin
 PROMTOOL=${PROMTOOL:-promtool}
 MODES="pv pvh hvm pvhvm pv_in_pvh"
+# The run's release and dom0 (run.sh's env file).
+XM_RELEASE=unknown XM_XEN_VERSION=unknown XM_DOM0=pv
+# shellcheck source=/dev/null
+[ -f "$RUN/env" ] && . "$RUN/env"
+echo "# release $XM_RELEASE (Xen $XM_XEN_VERSION), dom0 $XM_DOM0"
 
-have() { [ -e "$BIN/$1" ]; }
+# What the packages installed in dom0, by file name (installed-files.txt).
+have() { grep -q "/$1\$" "$R/installed-files.txt" 2>/dev/null; }
 # tail_diag FILE [N]: the last lines of FILE as TAP comments.
 tail_diag() { [ -f "$1" ] && tail -n "${2:-15}" "$1" | sed 's/^/#   /'; }
 
@@ -50,7 +55,28 @@ else
 fi
 while read -r line; do echo "# dom0: $line"; done < <(grep -a XM-DOM0-ERROR "$RUN/serial.log" 2>/dev/null)
 
-# dom0 carries every library the delivered binaries need.
+# --- the packages -----------------------------------------------------------------
+# installed.txt: "PACKAGE BUILT_VERSION INSTALLED_VERSION STATUS".
+rc=$(cat "$R/dpkg-install.rc" 2>/dev/null)
+if [ "$rc" = 0 ]; then ok "dom0: dpkg -i of the .deb files exits 0"
+else not_ok "dom0: dpkg -i of the .deb files exits 0 (status ${rc:-none})"; tail_diag "$R/dpkg-install.log" 20; fi
+while read -r pkg built inst st; do
+    assert_eq "dom0: $pkg $built is installed (dpkg status ii)" "$built ii" "$inst $st"
+done <"$R/installed.txt"
+[ -s "$R/installed.txt" ] || not_ok "dom0: the packages' status was recorded (no installed.txt)"
+# The exporter as the package installs it: the unit enabled by its postinst,
+# its ExecCondition= met in dom0, its ExecStart= run with the flags file.
+if grep -qx 'prometheus-xenmode-exporter.service' "$R/systemd-wants.txt" 2>/dev/null
+then ok "dom0: the package enabled prometheus-xenmode-exporter.service (multi-user.target.wants)"
+else not_ok "dom0: the package enabled prometheus-xenmode-exporter.service (multi-user.target.wants)"
+     tail_diag "$R/systemd-wants.txt" 5; fi
+assert_eq "dom0: the unit's ExecCondition= holds (control_d in /proc/xen/capabilities)" 0 \
+    "$(cat "$R/exporter-condition.rc" 2>/dev/null || echo 'not run')"
+want_argv="$(sed -n 's/^ExecStart=//p' "$R/exporter.service" 2>/dev/null | awk '{ print $1 }') $(sed -n 's/^ARGS="\(.*\)"$/\1/p' "$R/exporter.default" 2>/dev/null)"
+assert_eq "dom0: the exporter runs as the unit's ExecStart= with the flags file's ARGS: $want_argv" \
+    "$want_argv" "$(tr '\n' ' ' <"$R/exporter-argv.txt" 2>/dev/null | sed 's/ $//')"
+
+# dom0 carries every library the installed binaries need.
 for b in xenmode xenmode_exporter xenmode.so; do
     missing=$(grep 'not found' "$R/ldd-$b.txt" 2>/dev/null)
     if [ -f "$R/ldd-$b.txt" ] && [ -z "$missing" ]; then ok "dom0 has every library $b needs (ldd)"
@@ -120,15 +146,24 @@ else
     not_ok "no domain changed while the truth and the reports were read (name, domid before and after)"
     diff <(names_ids "$R/xl-list.txt") <(names_ids "$R/xl-list.after.txt") | sed 's/^/#   /'
 fi
-assert_eq "Domain-0 is in xl list -l as pv" pv "$(t_get Domain-0 .type)"
+# dom0's own mode is what its kernel sees (/sys/hypervisor/guest_type); the
+# toolstack records it as well only for a PV dom0.
+DOM0_GT=$(sed -n 's/^guest_type //p' "$R/dom0-env.txt" 2>/dev/null | tr 'A-Z' 'a-z')
+assert_eq "Domain-0 runs as this run's dom0 ($XM_DOM0): /sys/hypervisor/guest_type in dom0" "$XM_DOM0" "$DOM0_GT"
+if [ "$XM_DOM0" = pv ]; then
+    assert_eq "Domain-0 is in xl list -l as pv" pv "$(t_get Domain-0 .type)"
+else
+    echo "# xl list -l records Domain-0 with type $(t_get Domain-0 .type)"
+    TRUTH=$(jq --arg m "$DOM0_GT" '.["Domain-0"].mode = $m' <<<"$TRUTH")
+fi
 
 # Each guest: up, recorded as configured, and the case it is meant to be.
 for n in "${GUESTS[@]}"; do
     g=$(grep "^name=$n " "$R/guests.txt")
     gv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$g"; }
-    res=$(gv result); restarts=$(gv restarts)
+    res=$(gv result); restarts=$(gv restarts); oopses=$(gv oops_recreated)
     if [ "$res" = READY ]; then
-        ok "$n: up (guest_type $(gv guest_type), restarts $restarts)"
+        ok "$n: up (guest_type $(gv guest_type), restarts $restarts, recreated after an oops ${oopses:-0})"
     else
         not_ok "$n: up: ${res:-never created} (restarts ${restarts:-0}, config ${CFG_FILE[$n]})"
         sed 's/^/#   xl create: /' "$R/create-$n.log" 2>/dev/null | tail -5
@@ -177,6 +212,15 @@ cli_report() { # SUFFIX
         "$R/cli$1.json"
 }
 assert_eq "xenmode list --format json exits 0" 0 "$(cat "$R/cli.rc" 2>/dev/null)"
+# dom0 has no type record (/libxl/0/type): its mode comes from the
+# hypervisor's hvm flag, and the evidence must say so.
+ev=$(jq -r '.[] | select(.name == "Domain-0") | .evidence[]?' "$R/cli.json" 2>/dev/null)
+if grep -q 'dom0 is classified by the hypervisor flag' <<<"$ev"; then
+    ok "xenmode list: Domain-0's evidence names what decides its mode: $(grep 'dom0 is classified' <<<"$ev")"
+else
+    not_ok "xenmode list: Domain-0's evidence names what decides its mode (the hypervisor flag)"
+    sed 's/^/#   evidence: /' <<<"$ev"
+fi
 if CLI=$(cli_report "" 2>/dev/null); then
     compare_report "xenmode list" "$CLI" identity
 else
@@ -215,7 +259,7 @@ promtool_check() { # FILE WHAT
 }
 
 if ! have xenmode_exporter; then
-    not_ok "the exporter was delivered to dom0 ($BIN/xenmode_exporter missing)"
+    not_ok "the exporter package installed /usr/bin/xenmode_exporter in dom0"
 elif [ "$(cat "$R/metrics.rc" 2>/dev/null)" != 0 ] || [ ! -s "$R/metrics.txt" ]; then
     not_ok "the exporter answered a scrape on 127.0.0.1 in dom0 (curl status $(cat "$R/metrics.rc" 2>/dev/null))"
     tail_diag "$R/exporter.log"
@@ -244,7 +288,7 @@ collectd_report() {
         | from_entries' "$R/collectd-values.txt"
 }
 if ! have xenmode.so; then
-    not_ok "the collectd plugin was delivered to dom0 ($BIN/xenmode.so missing)"
+    not_ok "the collectd package installed /usr/lib/collectd/xenmode.so in dom0"
 else
     rc=$(cat "$R/collectd-T.rc" 2>/dev/null)
     if [ "$rc" = 0 ]; then ok "collectd -T: the plugin's read succeeded against real Xen"
@@ -282,7 +326,7 @@ check_self() { # NAME EXPECTED_MODE EXPECTED_DOM0 WHERE
         tail_diag "$f.err" 5
     fi
 }
-check_self Domain-0 pv true "in dom0"
+check_self Domain-0 "$XM_DOM0" true "in dom0"
 for n in "${GUESTS[@]}"; do
     check_self "$n" "$(self_expected "${CFG_MODE[$n]}")" false "inside $n (${CFG_MODE[$n]} guest)"
 done
@@ -328,6 +372,7 @@ GONE=$(cat "$R/destroyed.txt" 2>/dev/null)
 if [ -n "$GONE" ] && [ -f "$R/xl-list-l-after-destroy.json" ]; then
     assert_eq "$GONE destroyed: xl no longer lists it" "" "$(awk -v n="$GONE" '$1 == n' "$R/xl-list-after-destroy.txt")"
     TRUTH=$(truth -after-destroy)
+    [ "$XM_DOM0" = pv ] || TRUTH=$(jq --arg m "$DOM0_GT" '.["Domain-0"].mode = $m' <<<"$TRUTH")
     DOMAINS=$(jq -r 'to_entries | sort_by(.value.domid) | .[].key' <<<"$TRUTH")
     if CLI=$(cli_report -after-destroy 2>/dev/null); then
         assert_eq "after destroying $GONE: xenmode list no longer lists it" "" \
@@ -351,21 +396,58 @@ fi
 
 # --- timings (printed, not asserted) -------------------------------------------
 echo "# timings, seconds since QEMU started:"
-sed -n 's/^\[ *\([0-9.]*\)\] XM-EVENT \(toolstack-up\|guest-ready\|guest-failed\|guest-restarted\|guests-done\|dom0-poweroff\)\(.*\)/\1 \2 \3/p' \
+sed -n 's/^\[ *\([0-9.]*\)\] XM-EVENT \(toolstack-up\|packages-installed\|exporter-up\|guest-ready\|guest-failed\|guest-restarted\|guest-oops\|guests-done\|dom0-poweroff\)\(.*\)/\1 \2 \3/p' \
     "$RUN/serial.log" |
     while read -r t ev rest; do
         printf '#   %7s  %s %s\n' "$t" "$ev" "$(grep -o '\(name\|after\|result\|domid\|was\)=[^ ]*' <<<"$rest" | tr '\n' ' ')"
     done
+# dom0's CPUs while each guest booted (dom0-cpu-boot.txt, every 30 s):
+# busy, idle and stolen (by the guests) shares between the first and the
+# last sample.
+[ -s "$R/dom0-cpu-boot.txt" ] &&
+    awk '{ n = $2; u = $4 + $5 + $6 + $9 + $10; i = $7 + $8; st = $11
+           if (!(n in f)) { order[++k] = n; f[n] = 1; u0[n] = u; i0[n] = i; s0[n] = st }
+           u1[n] = u; i1[n] = i; s1[n] = st }
+         END { for (j = 1; j <= k; j++) { n = order[j]; t = (u1[n] - u0[n]) + (i1[n] - i0[n]) + (s1[n] - s0[n])
+                 if (t > 0) printf "#   dom0 while %s booted: busy %d%%, idle %d%%, stolen %d%%\n", n,
+                     100 * (u1[n] - u0[n]) / t, 100 * (i1[n] - i0[n]) / t, 100 * (s1[n] - s0[n]) / t } }' \
+        "$R/dom0-cpu-boot.txt"
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "none" }'; }
+pct() { sort -n | awk -v p="$1" '{ a[NR] = $1 } END { if (NR) { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print a[i] } else print "none" }'; }
 t_of() { awk -v k="$1" '$1 == k { print $2 }' "$R/timings.txt" 2>/dev/null | median; }
-scrape=$(t_of scrape_ms); http=$(t_of scrape_http_ms); xll=$(t_of xl_list_l_ms); xl=$(t_of xl_list_ms)
-cli=$(t_of cli_ms)
-ndom=$(jq length "$R/xl-list-l.json" 2>/dev/null)
-echo "# in dom0, ${ndom:-?} domains, median of $(grep -c '^xl_list_l_ms' "$R/timings.txt" 2>/dev/null || echo 0) rounds:"
-echo "#   xl list -l ${xll} ms, xl list ${xl} ms, xenmode list ${cli} ms," \
-     "scrape of /metrics with curl ${scrape} ms (curl's own time_total ${http} ms)"
-if [ "$scrape" != none ] && [ "$xll" != none ] && [ "$xll" -gt 0 ]; then
-    awk -v s="$scrape" -v x="$xll" 'BEGIN { printf "#   scrape / xl list -l = %.3f\n", s / x }'
+xll=$(t_of xl_list_l_ms); xl=$(t_of xl_list_ms); cli=$(t_of cli_ms)
+ndom=$(awk 'NR > 1' "$R/xl-list.figures.txt" 2>/dev/null | wc -l)
+rounds=$(grep -c '^xl_list_l_ms' "$R/timings.txt" 2>/dev/null || echo 0)
+# scrapes.txt: "SCRAPE_DURATION_SECONDS XENSTORE_REQUESTS_TOTAL" per scrape.
+nscr=$(awk 'NF == 2' "$R/scrapes.txt" 2>/dev/null | wc -l)
+dur_p50=$(awk 'NF == 2 { printf "%.3f\n", $1 * 1000 }' "$R/scrapes.txt" 2>/dev/null | median)
+dur_p99=$(awk 'NF == 2 { printf "%.3f\n", $1 * 1000 }' "$R/scrapes.txt" 2>/dev/null | pct 99)
+# xenstore requests between consecutive scrapes, the first scrape left out
+# (the cache may still be settling after the scenario's own reads).
+xs_steady=$(awk 'NF == 2 { if (NR > 1) { d = $2 - p; s += d; if (d > m) m = d; n++ } p = $2 }
+                 END { if (n) printf "%d %d %d", s, n, m; else print "none" }' "$R/scrapes.txt" 2>/dev/null)
+load=$(cat "$R/xm-load.txt" 2>/dev/null)
+lv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$load"; }
+{
+    echo "release $XM_RELEASE xen $XM_XEN_VERSION dom0 $XM_DOM0 domains ${ndom:-?}"
+    echo "exporter_scrape_duration_ms p50 $dur_p50 p99 $dur_p99 scrapes $nscr"
+    echo "xenstore_requests_steady ${xs_steady:-none} (sum, scrapes, max per scrape)"
+    echo "xm_load requests $(lv requests) rps $(lv rps) p50_ms $(lv p50_ms) p99_ms $(lv p99_ms)"
+    echo "xl_list_l_ms_median $xll xl_list_ms_median $xl xenmode_list_ms_median $cli rounds $rounds"
+} >"$RUN/figures.txt"
+hl=$(awk '$1 == "host_load_start" { s = $2 " " $3 " " $4 } $1 == "host_load_end" { e = $2 " " $3 " " $4 }
+          $1 == "host_cpus" { c = $2 } END { if (s != "") printf "%s CPUs, load average %s at the start, %s at the end", c, s, e }' \
+      "$RUN/host-timings.txt" 2>/dev/null)
+[ -n "$hl" ] && echo "host_machine $hl" >>"$RUN/figures.txt"
+echo "# figures in dom0 ($XM_RELEASE, Xen $XM_XEN_VERSION, ${ndom:-?} domains):"
+sed 's/^/#   /' "$RUN/figures.txt"
+if [ -n "$(have xenmode_exporter && echo y)" ]; then
+    read -r xs_sum xs_n _ <<<"$xs_steady"
+    if [ "${xs_n:-0}" -gt 0 ] 2>/dev/null && [ "$xs_sum" = 0 ]; then
+        ok "exporter: 0 xenstore requests per steady scrape against the real xenstored ($xs_n scrapes)"
+    else
+        not_ok "exporter: 0 xenstore requests per steady scrape against the real xenstored (sum, scrapes, max: ${xs_steady:-none})"
+    fi
 fi
 restarts=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^restarts=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$R/guests.txt")
 echo "# guest restarts seen: $restarts$(grep -a -o 'guest-restarted name=[^ ]*' "$RUN/serial.log" | sed 's/guest-restarted name=/ /' | tr '\n' ',' | sed 's/,$//')"
