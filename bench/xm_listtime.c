@@ -16,17 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libxl.h>
 #include <xentoollog.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "xenmode/util.h"
 
 static long rss_anon_kb(void)
 {
@@ -64,13 +58,13 @@ int main(int argc, char **argv)
     }
     libxl_dominfo_list_free(list, n);
     long after = rss_anon_kb();
-    double t0 = now();
+    double t0 = xm_monotonic_seconds();
     for (int i = 0; i < calls; i++) {
         list = libxl_list_domain(ctx, &n);
         if (list)
             libxl_dominfo_list_free(list, n);
     }
-    double per = (now() - t0) / calls;
+    double per = (xm_monotonic_seconds() - t0) / calls;
     printf("domains=%d list_ms=%.3f anon_kB=%ld\n", n, per * 1e3, after - before);
     libxl_ctx_free(ctx);
     xtl_logger_destroy(lg);

@@ -27,8 +27,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "xenmode/util.h"
 
 struct opts {
     const char *host, *port, *path;
@@ -48,13 +49,6 @@ struct worker {
     long done, ok, other, errors, reconnects;
     size_t body_bytes; /* of the last response */
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int dial(const struct opts *o)
 {
@@ -224,8 +218,8 @@ static void *run_worker(void *arg)
     struct conn c = {.fd = dial(o)};
     if (w->barrier)
         pthread_barrier_wait(w->barrier);
-    double stop = o->duration > 0 ? now() + o->duration : 0;
-    for (long i = 0; i < o->requests && (!stop || now() < stop); i++) {
+    double stop = o->duration > 0 ? xm_monotonic_seconds() + o->duration : 0;
+    for (long i = 0; i < o->requests && (!stop || xm_monotonic_seconds() < stop); i++) {
         if (w->done == w->lat_cap) {
             long cap = w->lat_cap * 2;
             double *p = realloc(w->lat, (size_t)cap * sizeof *p);
@@ -245,13 +239,13 @@ static void *run_worker(void *arg)
             if (i > 0)
                 w->reconnects++;
         }
-        double t0 = now();
+        double t0 = xm_monotonic_seconds();
         size_t body = 0;
         bool close_after = false;
         int status = -1;
         if (send_all(c.fd, req, (size_t)n) == 0)
             status = read_response(&c, false, &body, &close_after);
-        w->lat[w->done++] = now() - t0;
+        w->lat[w->done++] = xm_monotonic_seconds() - t0;
         if (status < 0) {
             w->errors++;
             close(c.fd);
@@ -343,17 +337,17 @@ int main(int argc, char **argv)
         if (!w[i].lat)
             return 1;
     }
-    double t0 = now();
+    double t0 = xm_monotonic_seconds();
     for (int i = 0; i < o.connections; i++)
         if (pthread_create(&t[i], NULL, run_worker, &w[i]) != 0)
             return 1;
     if (o.barrier) {
         pthread_barrier_wait(&barrier); /* every connection is open */
-        t0 = now();
+        t0 = xm_monotonic_seconds();
     }
     for (int i = 0; i < o.connections; i++)
         pthread_join(t[i], NULL);
-    double elapsed = now() - t0;
+    double elapsed = xm_monotonic_seconds() - t0;
 
     long total = 0, ok = 0, other = 0, errors = 0, reconnects = 0;
     size_t body = 0;

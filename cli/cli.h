@@ -22,6 +22,9 @@ enum cli_exit {
     EXIT_NOXEN = 3,   /* Xen, libxl or xenstore cannot be read */
     EXIT_ERROR = 4,   /* anything else: an input that cannot be read, output
                          that cannot be written, out of memory */
+    EXIT_REFUSED = 5, /* `metrics --output`: the target exists and is not a
+                         regular file (a device, FIFO, directory, or a
+                         symbolic link to one); it is left alone */
 };
 
 int cmd_list(int argc, char **argv);
@@ -81,21 +84,55 @@ int cli_parse_options(const struct cli_options *o, int argc, char **argv, void *
             return parsed_;                                               \
     } while (0)
 
-/* Writes s for a terminal: valid UTF-8 kept, invalid bytes as U+FFFD,
- * control characters and backslash escaped (\n, \t, \\, \xNN), so a name
- * cannot break a table line or move the cursor. */
+/*
+ * cli_term_text (term.c)
+ *
+ * Appends s to b (NULL: only counts) as text safe for a terminal: invalid
+ * bytes become U+FFFD; newline and tab are written \n and \t, the other C0
+ * controls and DEL \xNN, and the C1 controls and the format characters
+ * that reorder or hide text (bidi embeddings, overrides and isolates
+ * U+202A-U+202E and U+2066-U+2069, the marks U+200E, U+200F, U+061C,
+ * zero-width characters, U+2028/U+2029, U+FEFF) \uXXXX; a backslash is
+ * doubled when escape_backslash, so every escape can be told from a name
+ * that contains the same text. So a name cannot break a table line, move
+ * the cursor, or make the rest of the line read in another order.
+ * RETURN VALUE: the terminal columns used (one per code point kept, one
+ * per character of an escape).
+ */
+size_t cli_term_text(struct xm_buf *b, const char *s, bool escape_backslash);
+
+/* Writes s for a terminal (cli_term_text, backslashes doubled): table and
+ * list views only; JSON and metrics output carry names exactly. */
 void cli_put_display(FILE *out, const char *s);
-/* Number of terminal columns cli_put_display() uses (one per code point). */
+/* Number of terminal columns cli_put_display() uses. */
 size_t cli_display_width(const char *s);
 
-/* Writes an evidence line: the core already quotes every value it puts
- * there, so only stray control characters are replaced. */
+/* Writes an evidence line: the core already quotes the values it puts
+ * there (its backslashes are its own escapes, kept), the rest goes through
+ * cli_term_text all the same. */
 void cli_put_evidence(FILE *out, const char *s);
 
 /* Prints v as indented JSON and a newline on stdout, then releases v
  * (the reference is taken, as json_*_new functions do). 0 or -1. */
 struct json_t;
 int cli_print_json(struct json_t *v);
+
+enum cli_replace { CLI_REPLACE_OK, CLI_REPLACE_FAILED, CLI_REPLACE_REFUSED };
+/*
+ * cli_replace_file (output_file.c)
+ *
+ * Replaces the file at path with data, atomically: a temporary file with an
+ * unpredictable name is created beside it with O_CREAT|O_EXCL|O_NOFOLLOW
+ * (so a link planted in a directory others can write to is never
+ * followed), written, given the existing file's permissions and owner
+ * (set-id bits dropped; a new file: 0666 less the umask), fsync'ed, then
+ * renamed over path. A
+ * target that exists and is not a regular file (after following links) is
+ * refused and left alone. On any failure the temporary file is removed and
+ * the target is unchanged. why gets a one-line reason otherwise.
+ */
+enum cli_replace cli_replace_file(const char *path, const char *data, size_t len, char *why,
+                                  size_t whysz);
 
 /* Takes a snapshot; on failure prints the error and returns NULL. */
 struct xm_snapshot *cli_snapshot(void);

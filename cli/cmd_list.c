@@ -91,6 +91,27 @@ static json_t *json_name(const char *s)
     return j;
 }
 
+/* The guest agent's values (already cleaned by the core), or null. */
+static json_t *agent_json(const struct xm_guest_agent *a)
+{
+    if (!a->present)
+        return json_null();
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "agent_version", a->version, "os_distro",
+                          a->os_distro, "os_name", a->os_name, "os_version", a->os_version);
+    json_t *drivers = json_array();
+    if (!o || !drivers || json_object_set_new(o, "pv_drivers", drivers)) {
+        json_decref(o);
+        return NULL;
+    }
+    for (size_t i = 0; i < a->n_drivers; i++)
+        if (json_array_append_new(drivers, json_pack("{s:s,s:s}", "driver", a->drivers[i].driver,
+                                                     "version", a->drivers[i].version))) {
+            json_decref(o);
+            return NULL;
+        }
+    return o;
+}
+
 static json_t *domain_json(const struct xm_domain *d, bool explain)
 {
     json_t *o = json_object();
@@ -115,7 +136,10 @@ static json_t *domain_json(const struct xm_domain *d, bool explain)
         json_object_set_new(o, "paging", paging_name(d->paging)
                                              ? json_string(paging_name(d->paging))
                                              : json_null()) ||
-        json_object_set_new(o, "pv_devices_connected", devs))
+        json_object_set_new(o, "pv_devices_connected", devs) ||
+        json_object_set_new(o, "start_time",
+                            d->start_time > 0 ? json_real(d->start_time) : json_null()) ||
+        json_object_set_new(o, "guest_agent", agent_json(&d->agent)))
         goto fail_obj;
     if (explain) {
         json_t *ev = json_array();

@@ -1,7 +1,7 @@
 /* xenmode metrics: the exporter's domain families as exposition text, for
- * node_exporter's textfile collector or a quick look. --output writes the
- * file atomically (temporary file + rename), so a collector never reads a
- * half-written file. */
+ * node_exporter's textfile collector or a quick look. --output replaces the
+ * file atomically and safely (cli_replace_file), so a collector never reads
+ * a half-written file and a planted link cannot redirect the write. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,32 +34,6 @@ static const struct cli_opt metrics_opts[] = {
 };
 static const struct cli_options metrics_cli = {"metrics", metrics_usage, metrics_opts};
 
-static int write_atomically(const char *path, const char *data, size_t len)
-{
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp)
-        return ENOMEM;
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int rc = 0;
-    if (!f) {
-        rc = errno;
-        free(tmp);
-        return rc;
-    }
-    if (fwrite(data, 1, len, f) != len)
-        rc = errno ? errno : EIO;
-    if (fclose(f) != 0 && rc == 0)
-        rc = errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = errno;
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
 int cmd_metrics(int argc, char **argv)
 {
     struct metrics_args a = {0};
@@ -76,19 +50,23 @@ int cmd_metrics(int argc, char **argv)
     xm_snapshot_free(snap);
     if (xm_buf_failed(&b)) {
         cli_error("metrics: out of memory");
-        xm_buf_free(&b);
+        xm_buf_dispose(&b);
         return EXIT_ERROR;
     }
     if (output) {
-        int rc = write_atomically(output, b.data, b.len);
-        if (rc) {
-            cli_error("metrics: cannot write %s: %s", output, strerror(rc));
+        char why[256];
+        enum cli_replace rc = cli_replace_file(output, b.data, b.len, why, sizeof why);
+        if (rc == CLI_REPLACE_REFUSED) {
+            cli_error("metrics: refusing to replace %s: %s, not a regular file", output, why);
+            status = EXIT_REFUSED;
+        } else if (rc != CLI_REPLACE_OK) {
+            cli_error("metrics: cannot write %s: %s", output, why);
             status = EXIT_ERROR;
         }
     } else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
         cli_error("metrics: cannot write output");
         status = EXIT_ERROR;
     }
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
     return status;
 }

@@ -5,45 +5,31 @@
 
 #include "cli.h"
 
+static void put_term(FILE *out, const char *s, bool escape_backslash)
+{
+    struct xm_buf b;
+    xm_buf_init(&b);
+    cli_term_text(&b, s, escape_backslash);
+    if (!xm_buf_failed(&b))
+        fwrite(b.data, 1, b.len, out);
+    else
+        fputs("?", out); /* out of memory: never the raw bytes */
+    xm_buf_dispose(&b);
+}
+
 void cli_put_display(FILE *out, const char *s)
 {
-    char *clean = xm_utf8_sanitize(s, NULL);
-    const unsigned char *p = (const unsigned char *)(clean ? clean : "");
-    for (; *p; p++) {
-        if (*p == '\\')
-            fputs("\\\\", out);
-        else if (*p == '\n')
-            fputs("\\n", out);
-        else if (*p == '\t')
-            fputs("\\t", out);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\x%02x", *p);
-        else
-            fputc(*p, out);
-    }
-    free(clean);
+    put_term(out, s, true);
 }
 
 void cli_put_evidence(FILE *out, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+    put_term(out, s, false);
 }
 
 size_t cli_display_width(const char *s)
 {
-    char *clean = xm_utf8_sanitize(s, NULL);
-    size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)(clean ? clean : ""); *p; p++) {
-        if (*p == '\\' || *p == '\n' || *p == '\t')
-            w += 2;
-        else if (*p < 0x20 || *p == 0x7f)
-            w += 4;
-        else if ((*p & 0xC0) != 0x80)
-            w++;
-    }
-    free(clean);
-    return w;
+    return cli_term_text(NULL, s, true);
 }
 
 struct xm_snapshot *cli_snapshot(void)

@@ -51,6 +51,7 @@ TEST_PROGRAMS += $(XMC_TEST) \
                  tests/integration/test-collectd-names.sh \
                  tests/integration/test-collectd-prometheus.sh \
                  tests/integration/test-collectd-threads.sh \
+                 tests/integration/test-collectd-stall.sh \
                  tests/integration/test-collectd-valgrind.sh
 
 .PHONY: install-collectd-plugin

@@ -17,8 +17,10 @@
  *     "~" + 8 hex digits of the FNV-1a hash of the raw bytes: stable across
  *     reboots and restarts, and two different names never silently become
  *     one;
- *   - an empty name, or one whose result is already used by another domain
- *     in the same read, is told apart by "~<domid>" (xmc_name_suffix).
+ *   - an empty name becomes "~<domid>" (xmc_name_suffix);
+ *   - results shared by several domains of a read are told apart by the
+ *     plugin (xm_unique_labels: the lowest domid keeps it, the others get
+ *     "~<domid>").
  */
 #ifndef XMC_NAMES_H
 #define XMC_NAMES_H

@@ -43,6 +43,7 @@ struct xmc_config {
     bool ignore_selected;       /* IgnoreSelected */
     bool report_pv_devices;     /* ReportPVDevices */
     cdtime_t interval;          /* Interval; 0 = collectd's for the plugin */
+    double timeout;             /* Timeout: seconds a read may wait for xenstored */
     bool report_configured;     /* ReportConfiguredModes */
     char *config_dir;           /* ConfigDir; NULL = /etc/xen */
     int errors;                 /* options rejected by the config callback */
@@ -51,19 +52,23 @@ struct xmc_config {
 /* A name that was not used verbatim, logged once while it lasts. */
 struct xmc_notice {
     uint32_t domid;
-    char instance[XMC_INSTANCE_SIZE]; /* "" for a domain that was skipped */
+    char instance[XMC_INSTANCE_SIZE];
 };
 
 /* One reported domain of the current read. */
 struct xmc_row {
     const struct xm_domain *dom;
     char instance[XMC_INSTANCE_SIZE];
+    unsigned why;                 /* XMC_NAME_* flags of the name's mapping */
+    bool shared;                  /* the mapped name was another domain's too */
+    char mapped[XMC_INSTANCE_SIZE]; /* the instance before telling it apart */
 };
 
 struct xmc_state {
     struct xmc_config cfg;
     pthread_mutex_t lock;            /* serializes reads */
     struct xm_collector *collector;  /* set by init */
+    struct xm_transitions *transitions; /* mode changes between reads; set by init */
     struct xm_config_cache *configs; /* set by init when report_configured */
     c_complain_t complaint;          /* "cannot read Xen" */
     c_complain_t config_complaint;   /* "cannot read the xl configurations" */
@@ -90,6 +95,7 @@ static struct xmc_state *xmc_state_get(void)
     }
     st->cfg.report_pv_devices = true;
     st->cfg.report_configured = true;
+    st->cfg.timeout = XM_DEFAULT_TIMEOUT_SECONDS;
     C_COMPLAIN_INIT(&st->complaint);
     C_COMPLAIN_INIT(&st->config_complaint);
     xmc_state = st;
@@ -101,6 +107,7 @@ static void xmc_state_free(struct xmc_state *st)
     if (!st)
         return;
     xm_collector_free(st->collector);
+    xm_transitions_free(st->transitions);
     xm_config_cache_free(st->configs);
     free(st->cfg.config_dir);
     xmc_filter_free(st->cfg.domains);
@@ -189,13 +196,25 @@ static int xmc_config_dir(const oconfig_item_t *ci, char **out)
     return 0;
 }
 
-static int xmc_config_interval(const oconfig_item_t *ci, cdtime_t *out)
+/* One number of seconds in (0, max]. */
+static int xmc_config_seconds(const oconfig_item_t *ci, double max, double *out)
 {
+    char why[80];
+    snprintf(why, sizeof(why), "one number of seconds, greater than 0 and at most %g", max);
     if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
         !isfinite(ci->values[0].value.number) || ci->values[0].value.number <= 0 ||
-        ci->values[0].value.number > 86400.0)
-        return xmc_config_bad(ci, "one number of seconds, greater than 0 and at most 86400");
-    *out = DOUBLE_TO_CDTIME_T(ci->values[0].value.number);
+        ci->values[0].value.number > max)
+        return xmc_config_bad(ci, why);
+    *out = ci->values[0].value.number;
+    return 0;
+}
+
+static int xmc_config_interval(const oconfig_item_t *ci, cdtime_t *out)
+{
+    double secs;
+    if (xmc_config_seconds(ci, 86400.0, &secs) != 0)
+        return -1;
+    *out = DOUBLE_TO_CDTIME_T(secs);
     if (*out == 0)
         return xmc_config_bad(ci, "one number of seconds, greater than 0 and at most 86400");
     return 0;
@@ -242,7 +261,7 @@ static int xmc_config(oconfig_item_t *ci)
 
         if (child->children_num > 0) {
             ERROR(XMC_PLUGIN " plugin: option \"%s\": unexpected block; <Plugin xenmode> takes "
-                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir and Interval.",
+                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir, Interval and Timeout.",
                   child->key);
             rc = -1;
         } else if (strcasecmp("Domain", child->key) == 0) {
@@ -253,13 +272,16 @@ static int xmc_config(oconfig_item_t *ci)
             rc = xmc_config_bool(child, &st->cfg.report_pv_devices);
         } else if (strcasecmp("Interval", child->key) == 0) {
             rc = xmc_config_interval(child, &st->cfg.interval);
+        } else if (strcasecmp("Timeout", child->key) == 0) {
+            /* A read stuck on xenstored holds a collectd read thread. */
+            rc = xmc_config_seconds(child, 3600.0, &st->cfg.timeout);
         } else if (strcasecmp("ReportConfiguredModes", child->key) == 0) {
             rc = xmc_config_bool(child, &st->cfg.report_configured);
         } else if (strcasecmp("ConfigDir", child->key) == 0) {
             rc = xmc_config_dir(child, &st->cfg.config_dir);
         } else {
             ERROR(XMC_PLUGIN " plugin: unknown option \"%s\"; <Plugin xenmode> takes "
-                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir and Interval.",
+                             "Domain, IgnoreSelected, ReportPVDevices, ReportConfiguredModes, ConfigDir, Interval and Timeout.",
                   child->key);
             rc = -1;
         }
@@ -324,6 +346,57 @@ static void xmc_submit(const char *instance, const char *type, const char *type_
     plugin_dispatch_values(&vl);
 }
 
+/* The host's capabilities (xen_hypervisor_capability): plugin_instance "",
+ * type "gauge", type_instance "capability_<cap>", 1/0. */
+static void xmc_submit_capabilities(const struct xm_snapshot *snap, cdtime_t time)
+{
+    if (!snap->caps_known)
+        return;
+    for (int c = 0; c < XM_CAP_COUNT; c++) {
+        char ti[32];
+        snprintf(ti, sizeof ti, "capability_%s", xm_capability_name((enum xm_capability)c));
+        xmc_submit("", "gauge", ti, snap->caps[c] ? 1.0 : 0.0, time);
+    }
+}
+
+static void xmc_submit_derive(const char *instance, const char *type_instance, derive_t value,
+                              cdtime_t time)
+{
+    value_t v = {.derive = value};
+    value_list_t vl = VALUE_LIST_INIT;
+
+    vl.values = &v;
+    vl.values_len = 1;
+    vl.time = time;
+    sstrncpy(vl.plugin, XMC_PLUGIN, sizeof(vl.plugin));
+    sstrncpy(vl.plugin_instance, instance, sizeof(vl.plugin_instance));
+    sstrncpy(vl.type, "derive", sizeof(vl.type));
+    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
+    plugin_dispatch_values(&vl);
+}
+
+/* The exporter's xen_domain_mode_transitions_total: type "derive",
+ * type_instance "transition_<from>_to_<to>"; the two PV-driver pairs of an
+ * HVM container always (0 until counted), any other pair once counted. */
+static void xmc_submit_transitions(const struct xm_transitions *t, const struct xmc_row *row,
+                                   cdtime_t time)
+{
+    const struct xm_domain *d = row->dom;
+    for (int from = 0; from < XM_MODE_COUNT; from++)
+        for (int to = 0; to < XM_MODE_COUNT; to++) {
+            if (from == to)
+                continue;
+            unsigned long c = xm_transitions_get(t, d, from, to);
+            bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
+                               (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
+            if (!c && !(driver_pair && d->hvm_flag))
+                continue;
+            char ti[DATA_MAX_NAME_LEN];
+            snprintf(ti, sizeof(ti), "transition_%s_to_%s", xm_mode_name(from), xm_mode_name(to));
+            xmc_submit_derive(row->instance, ti, (derive_t)c, time);
+        }
+}
+
 static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row *row, cdtime_t time)
 {
     const struct xm_domain *d = row->dom;
@@ -331,6 +404,12 @@ static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row
     for (int m = 0; m < XM_MODE_COUNT; m++)
         xmc_submit(row->instance, "gauge", xm_mode_name((enum xm_mode)m),
                    d->mode == (enum xm_mode)m ? 1.0 : 0.0, time);
+    /* What the hypervisor says: the exporter's xen_domain_pv_guest_width
+     * (PV domains) and xen_domain_hap (HVM containers). */
+    if (d->pv_width_bits)
+        xmc_submit(row->instance, "gauge", "pv_guest_width", (gauge_t)d->pv_width_bits, time);
+    if (d->paging != XM_PAGING_NONE)
+        xmc_submit(row->instance, "gauge", "hap", d->paging == XM_PAGING_HAP ? 1.0 : 0.0, time);
     if (!cfg->report_pv_devices)
         return;
     for (size_t i = 0; i < d->n_devices; i++) {
@@ -341,45 +420,72 @@ static void xmc_submit_domain(const struct xmc_config *cfg, const struct xmc_row
     }
 }
 
-/* Gives the domain its plugin_instance (see xmc_names.h); false when it
- * cannot have one and is skipped. Logs every name not used verbatim, once
- * while the condition lasts. */
-static bool xmc_assign_instance(struct xmc_state *st, struct xmc_row *rows, size_t n_rows,
-                                struct xmc_row *row, unsigned why)
+/* "~" + tag after the instance, cut to fit (xm_unique_suffix_fn). */
+static char *xmc_instance_suffix(const char *label, const char *tag, void *ctx)
+{
+    (void)ctx;
+    char buf[XMC_INSTANCE_SIZE];
+    sstrncpy(buf, label, sizeof(buf));
+    xmc_name_suffix(buf, sizeof(buf), tag);
+    return strdup(buf);
+}
+
+/* Tells apart the rows whose mapped names are equal (docs/collectd.md,
+ * "Domain names", rule 4): the lowest domid keeps the name, the others get
+ * "~<domid>", whatever the order of the list. -1 when out of memory. */
+static int xmc_unique_instances(struct xmc_row *rows, size_t n_rows)
+{
+    char **labels = calloc(n_rows + 1, sizeof(*labels));
+    uint32_t *ids = calloc(n_rows + 1, sizeof(*ids));
+    bool *renamed = calloc(n_rows + 1, sizeof(*renamed));
+    int rc = -1;
+
+    if (!labels || !ids || !renamed)
+        goto out;
+    for (size_t i = 0; i < n_rows; i++) {
+        sstrncpy(rows[i].mapped, rows[i].instance, sizeof(rows[i].mapped));
+        ids[i] = rows[i].dom->domid;
+        if (!(labels[i] = strdup(rows[i].instance)))
+            goto out;
+    }
+    if (xm_unique_labels(labels, ids, n_rows, xmc_instance_suffix, NULL, renamed) != 0)
+        goto out;
+    for (size_t i = 0; i < n_rows; i++) {
+        rows[i].shared = renamed[i];
+        sstrncpy(rows[i].instance, labels[i], sizeof(rows[i].instance));
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; labels && i < n_rows; i++)
+        free(labels[i]);
+    free(labels);
+    free(ids);
+    free(renamed);
+    return rc;
+}
+
+/* Logs a domain whose name is not its plugin_instance verbatim, once while
+ * that lasts. */
+static void xmc_log_instance(struct xmc_state *st, const struct xmc_row *rows, size_t n_rows,
+                             const struct xmc_row *row)
 {
     const struct xm_domain *d = row->dom;
-    const struct xmc_row *other = NULL;
-    char raw[256], whys[128], tag[16];
+    char raw[256], whys[128];
 
-    if (row->instance[0] != '\0')
-        other = xmc_row_find(rows, n_rows, row->instance);
-    if (row->instance[0] == '\0' || other) {
-        snprintf(tag, sizeof(tag), "%" PRIu32, d->domid);
-        xmc_name_suffix(row->instance, sizeof(row->instance), tag);
-        if (xmc_row_find(rows, n_rows, row->instance)) {
-            if (!xmc_notice_seen(st, d->domid, "")) {
-                xmc_name_escape(d->name, raw, sizeof(raw));
-                WARNING(XMC_PLUGIN " plugin: domain %" PRIu32 " (name \"%s\") is not reported: "
-                                   "no plugin_instance left that another domain does not use.",
-                        d->domid, raw);
-            }
-            return false;
-        }
-    }
-    if ((why == 0 && !other) || xmc_notice_seen(st, d->domid, row->instance))
-        return true;
+    if ((row->why == 0 && !row->shared) || xmc_notice_seen(st, d->domid, row->instance))
+        return;
     xmc_name_escape(d->name, raw, sizeof(raw));
-    if (other) {
+    if (row->shared) {
+        const struct xmc_row *keeper = xmc_row_find(rows, n_rows, row->mapped);
         WARNING(XMC_PLUGIN " plugin: domain %" PRIu32 " (name \"%s\") would have the "
                            "plugin_instance \"%s\" of domain %" PRIu32 "; it is reported as \"%s\".",
-                d->domid, raw, other->instance, other->dom->domid, row->instance);
+                d->domid, raw, row->mapped, keeper ? keeper->dom->domid : d->domid, row->instance);
     } else {
-        xmc_name_why(why, whys, sizeof(whys));
+        xmc_name_why(row->why, whys, sizeof(whys));
         NOTICE(XMC_PLUGIN " plugin: domain %" PRIu32 " (name \"%s\") %s; it is reported as "
                           "plugin_instance \"%s\".",
                d->domid, raw, whys, row->instance);
     }
-    return true;
 }
 
 /* The configured modes of the xl configurations: for each configured
@@ -467,15 +573,29 @@ static int xmc_read_locked(struct xmc_state *st)
     for (size_t i = 0; i < snap->n_domains; i++) {
         struct xmc_row *row = &rows[n_rows];
         row->dom = &snap->domains[i];
-        unsigned why = xmc_name_map(row->dom->name, row->instance, sizeof(row->instance));
+        row->why = xmc_name_map(row->dom->name, row->instance, sizeof(row->instance));
         if (!xmc_selected(&st->cfg, row->dom->name, row->instance))
             continue;
-        if (!xmc_assign_instance(st, rows, n_rows, row, why))
-            continue;
+        if (row->instance[0] == '\0') {
+            char tag[16];
+            snprintf(tag, sizeof(tag), "%" PRIu32, row->dom->domid);
+            xmc_name_suffix(row->instance, sizeof(row->instance), tag);
+        }
         n_rows++;
     }
+    if (xmc_unique_instances(rows, n_rows) != 0) {
+        xmc_failed(st, XM_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < n_rows; i++)
+        xmc_log_instance(st, rows, n_rows, &rows[i]);
+    /* Counted over every domain read, whatever the filter shows. */
+    (void)xm_transitions_update(st->transitions, snap, &err);
+    for (size_t i = 0; i < n_rows; i++) {
         xmc_submit_domain(&st->cfg, &rows[i], now);
+        xmc_submit_transitions(st->transitions, &rows[i], now);
+    }
+    xmc_submit_capabilities(snap, now);
     if (st->configs)
         xmc_submit_configured(st, now);
 
@@ -524,6 +644,13 @@ static int xmc_init(void)
         return 0;
     if (xm_collector_new(&st->collector, &err) != XM_OK) {
         ERROR(XMC_PLUGIN " plugin: %s", err.message);
+        return -1;
+    }
+    xm_collector_set_timeout(st->collector, st->cfg.timeout);
+    if (!st->transitions && xm_transitions_new(&st->transitions, &err) != XM_OK) {
+        ERROR(XMC_PLUGIN " plugin: %s", err.message);
+        xm_collector_free(st->collector);
+        st->collector = NULL;
         return -1;
     }
     if (st->cfg.report_configured &&

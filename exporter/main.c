@@ -40,7 +40,11 @@ struct app {
 
 static void app_free(struct app *a)
 {
-    xe_http_stop(a->http); /* closes the sockets it took */
+    /* A scrape waiting for a stalled xenstored must not hold up the exit:
+     * it gives up now, and the server's threads can be joined. */
+    if (a->collector)
+        xm_collector_interrupt(a->collector);
+    xe_http_free(a->http); /* closes the sockets it took */
     if (!a->http)
         for (size_t i = 0; i < a->n_fds; i++)
             if (a->fds[i] >= 0)
@@ -50,7 +54,7 @@ static void app_free(struct app *a)
     free(a->fds);
     free(a->names);
     if (a->scraper_ready)
-        xe_scraper_destroy(&a->scraper);
+        xe_scraper_dispose(&a->scraper);
     xm_collector_free(a->collector);
     xm_config_cache_free(a->configs);
     xe_web_free(a->web);
@@ -190,6 +194,7 @@ int main(int argc, char **argv)
         xe_log(&a.log, XE_ERROR, "cannot create the collector", "err", xerr.message, NULL);
         goto out;
     }
+    xm_collector_set_timeout(a.collector, a.flags.xen_timeout);
     if (a.flags.configs && xm_config_cache_new(a.flags.config_dir, &a.configs, &xerr) != XM_OK) {
         xe_log(&a.log, XE_ERROR, "cannot create the configuration cache", "err", xerr.message,
                NULL);
@@ -203,6 +208,7 @@ int main(int argc, char **argv)
         .cpuid_file = a.flags.cpuid_file,
         .web = a.web,
         .exporter_metrics = !a.flags.disable_exporter_metrics,
+        .timeout = a.flags.xen_timeout,
     };
     if (xe_scraper_init(&a.scraper, a.collector, &a.log, &scfg, err, sizeof err) != 0) {
         xe_log(&a.log, XE_ERROR, "cannot create the scraper", "err", err, NULL);
@@ -215,7 +221,7 @@ int main(int argc, char **argv)
     xm_buf_init(&probe);
     if (xe_scrape(&a.scraper, XM_EXPO_TEXT, &probe, err, sizeof err) != 0)
         xe_log(&a.log, XE_WARN, "first collection", "err", err, NULL);
-    xm_buf_free(&probe);
+    xm_buf_dispose(&probe);
 
     block_signals(&stop);
     a.http_opts = (struct xe_http_opts){

@@ -13,8 +13,10 @@ SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR       ?= /etc
 
 EXPORTER_CMOCKA := $(BUILD)/exporter/tests/test_exporter_service
+# The flag-parsing helper both unit-test programs use.
+XE_TEST_FLAGS := $(BUILD)/exporter/tests/flag_args.o
 
-$(EXPORTER_OBJS) $(EXPORTER_MAIN) $(EXPORTER_TEST).o $(EXPORTER_CMOCKA:%=%.o): CFLAGS += $(CORE_INC) -Iexporter
+$(EXPORTER_OBJS) $(EXPORTER_MAIN) $(EXPORTER_TEST).o $(EXPORTER_CMOCKA:%=%.o) $(XE_TEST_FLAGS): CFLAGS += $(CORE_INC) -Iexporter
 # xenmode_exporter_build_info{branch}: the branch built, "unknown" outside git.
 XE_BRANCH := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
 $(BUILD)/exporter/xe_scrape.o: CFLAGS += -DXM_BUILD_BRANCH='"$(XE_BRANCH)"'
@@ -22,8 +24,8 @@ $(BUILD)/exporter/xe_scrape.o: CFLAGS += -DXM_BUILD_BRANCH='"$(XE_BRANCH)"'
 $(EXPORTER_BIN): $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(EXPORTER_MAIN) $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS)
 
-$(EXPORTER_TEST): $(EXPORTER_TEST).o $(EXPORTER_OBJS) $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
+$(EXPORTER_TEST): $(EXPORTER_TEST).o $(XE_TEST_FLAGS) $(EXPORTER_OBJS) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(XE_TEST_FLAGS) $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
 
 # cmocka tests of the web config, basic auth and rate limit.
 EXPORTER_WEBCONFIG_TEST := $(BUILD)/exporter/tests/test_webconfig
@@ -34,8 +36,8 @@ TEST_PROGRAMS += $(EXPORTER_WEBCONFIG_TEST)
 test-build: $(EXPORTER_WEBCONFIG_TEST)
 
 # cmocka tests of single exporter parts, one file each.
-$(EXPORTER_CMOCKA): %: %.o $(EXPORTER_OBJS) $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
+$(EXPORTER_CMOCKA): %: %.o $(XE_TEST_FLAGS) $(EXPORTER_OBJS) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(XE_TEST_FLAGS) $(EXPORTER_OBJS) $(CORE_LIB) $(CORE_LIBS) $(EXPORTER_LIBS) -lcmocka
 
 # Test helper: bcrypt hashes for the web config tests.
 $(XE_BCRYPT): $(BUILD)/exporter/tests/xe_bcrypt.o

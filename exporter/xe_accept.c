@@ -11,15 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "xenmode/util.h"
 
 struct waiting {
     int fd;
     size_t listener;
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    time_t deadline;
+    double deadline;
 };
 
 struct xe_accept {
@@ -39,13 +40,6 @@ static const char https_only[] = "HTTP/1.0 400 Bad Request\r\n"
                                  "Content-Type: text/plain; charset=utf-8\r\n"
                                  "Connection: close\r\n\r\n"
                                  "Client sent an HTTP request to an HTTPS server.\n";
-
-static time_t now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec;
-}
 
 /* The client address without the port. */
 static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -83,7 +77,7 @@ static void accept_all(struct xe_accept *a, size_t listener)
             close(c.fd);
             continue;
         }
-        c.deadline = now_s() + XE_ACCEPT_FIRST_BYTE_SECONDS;
+        c.deadline = xm_monotonic_seconds() + XE_ACCEPT_FIRST_BYTE_SECONDS;
         a->w[a->n_w++] = c;
     }
 }
@@ -126,7 +120,7 @@ static void *loop(void *arg)
         /* Waiting connections first (the array changes as they go); walk
          * backwards so removal by swapping in the last one is safe. */
         size_t n_w = a->n_w;
-        time_t t = now_s();
+        double t = xm_monotonic_seconds();
         for (size_t k = n_w; k-- > 0;) {
             short ev = a->pfd[1 + a->n + k].revents;
             if (ev && sort_one(a, k))
@@ -157,7 +151,7 @@ int xe_accept_start(struct xe_accept **out, const int *fds, struct MHD_Daemon *c
                  a ? strerror(errno) : "out of memory");
         for (size_t i = 0; i < n; i++)
             close(fds[i]);
-        xe_accept_stop(a); /* nothing taken over yet: n is 0 */
+        xe_accept_free(a); /* nothing taken over yet: n is 0 */
         return -1;
     }
     memcpy(a->fds, fds, n * sizeof *fds);
@@ -169,14 +163,14 @@ int xe_accept_start(struct xe_accept **out, const int *fds, struct MHD_Daemon *c
     a->started = e == 0;
     if (e != 0) {
         snprintf(err, errsz, "cannot start the HTTPS accept loop: %s", strerror(e));
-        xe_accept_stop(a);
+        xe_accept_free(a);
         return -1;
     }
     *out = a;
     return 0;
 }
 
-void xe_accept_stop(struct xe_accept *a)
+void xe_accept_free(struct xe_accept *a)
 {
     if (!a)
         return;

@@ -35,6 +35,6 @@ int xe_accept_start(struct xe_accept **out, const int *fds, struct MHD_Daemon *c
 
 /* Stops the thread, closes the waiting connections and the listening
  * sockets. Call before stopping the daemons. NULL-safe. */
-void xe_accept_stop(struct xe_accept *a);
+void xe_accept_free(struct xe_accept *a);
 
 #endif

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -45,20 +46,24 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int xe_auth_new(const struct xe_webconfig *wc, struct xe_auth **out)
+int xe_auth_new(const struct xe_webconfig *wc, struct xe_auth **out, char *err, size_t errsz)
 {
     *out = NULL;
     struct xe_auth *a = calloc(1, sizeof *a);
-    if (!a)
-        return ENOMEM;
+    if (!a) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
     if (getrandom(a->key, sizeof a->key, 0) != (ssize_t)sizeof a->key) {
+        snprintf(err, errsz, "getrandom: %s", strerror(errno));
         free(a);
-        return EIO;
+        return -1;
     }
     int e = pthread_mutex_init(&a->lock, NULL);
     if (e) {
+        snprintf(err, errsz, "pthread_mutex_init: %s", strerror(e));
         free(a);
-        return e;
+        return -1;
     }
     a->wc = wc;
     for (size_t i = 0; i < wc->n_users; i++)
@@ -239,22 +244,31 @@ void xe_auth_free(struct xe_auth *a)
     free(a);
 }
 
-int xe_auth_hash_password(const char *password, unsigned cost, char *out, size_t outsz)
+int xe_auth_hash_password(const char *password, unsigned cost, char *out, size_t outsz,
+                          char *err, size_t errsz)
 {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-    if (cost < 4 || cost > XE_BCRYPT_MAX_COST)
-        return EINVAL;
-    if (!crypt_gensalt_rn("$2y$", cost, NULL, 0, salt, sizeof salt))
-        return errno ? errno : EINVAL;
+    if (cost < 4 || cost > XE_BCRYPT_MAX_COST) {
+        snprintf(err, errsz, "bcrypt cost %u outside 4..%d", cost, XE_BCRYPT_MAX_COST);
+        return -1;
+    }
+    if (!crypt_gensalt_rn("$2y$", cost, NULL, 0, salt, sizeof salt)) {
+        snprintf(err, errsz, "crypt_gensalt: %s", strerror(errno ? errno : EINVAL));
+        return -1;
+    }
     struct crypt_data *cd = calloc(1, sizeof *cd);
-    if (!cd)
-        return ENOMEM;
+    if (!cd) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
     const char *r = crypt_r(password, salt, cd);
     int rc = 0;
-    if (!r || r[0] != '$' || strlen(r) >= outsz)
-        rc = EINVAL;
-    else
+    if (!r || r[0] != '$' || strlen(r) >= outsz) {
+        snprintf(err, errsz, "crypt_r gave no bcrypt hash");
+        rc = -1;
+    } else {
         strcpy(out, r);
+    }
     explicit_bzero(cd, sizeof *cd);
     free(cd);
     return rc;
@@ -262,7 +276,7 @@ int xe_auth_hash_password(const char *password, unsigned cost, char *out, size_t
 
 int xe_auth_hash_password_main(FILE *in, FILE *out, FILE *errout)
 {
-    char *pw = NULL, hash[128];
+    char *pw = NULL, hash[128], err[128];
     size_t cap = 0;
     int rc = 1;
     /* One line: a terminal user ends it with Enter, not end-of-file. */
@@ -280,8 +294,8 @@ int xe_auth_hash_password_main(FILE *in, FILE *out, FILE *errout)
     else if (n > 72)
         fprintf(errout, "xenmode_exporter: --web.hash-password: bcrypt uses only the first 72 "
                         "bytes of a password; give at most 72\n");
-    else if ((rc = xe_auth_hash_password(pw, 10, hash, sizeof hash)) != 0)
-        fprintf(errout, "xenmode_exporter: --web.hash-password: %s\n", strerror(rc));
+    else if ((rc = xe_auth_hash_password(pw, 10, hash, sizeof hash, err, sizeof err)) != 0)
+        fprintf(errout, "xenmode_exporter: --web.hash-password: %s\n", err);
     else
         rc = fprintf(out, "%s\n", hash) < 0 || fflush(out) != 0;
     if (pw) {

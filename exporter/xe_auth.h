@@ -31,8 +31,9 @@ enum xe_auth_result { XE_AUTH_OK, XE_AUTH_DENIED, XE_AUTH_BUSY };
 
 struct xe_auth;
 
-/* wc must outlive the result. RETURN VALUE: 0, or an errno. */
-int xe_auth_new(const struct xe_webconfig *wc, struct xe_auth **out);
+/* wc must outlive the result. RETURN VALUE: 0, or -1 with a one-line
+ * reason in err. */
+int xe_auth_new(const struct xe_webconfig *wc, struct xe_auth **out, char *err, size_t errsz);
 
 /* True when the config has users (every request then needs credentials). */
 bool xe_auth_enabled(const struct xe_auth *a);
@@ -46,9 +47,11 @@ void xe_auth_free(struct xe_auth *a);
  * xe_auth_hash_password
  *
  * A bcrypt hash ($2y$, cost) of password, for --web.hash-password.
- * RETURN VALUE: 0 and out (at least 61 bytes) set, or an errno.
+ * RETURN VALUE: 0 and out (at least 61 bytes) set, or -1 with a one-line
+ * reason in err.
  */
-int xe_auth_hash_password(const char *password, unsigned cost, char *out, size_t outsz);
+int xe_auth_hash_password(const char *password, unsigned cost, char *out, size_t outsz,
+                          char *err, size_t errsz);
 
 /*
  * xe_auth_hash_password_main

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xe_webconfig.h"
+
 enum {
     OPT_LISTEN = 256,
     OPT_PATH,
@@ -24,6 +26,7 @@ enum {
     OPT_CPUID,
     OPT_CONFIG_DIR,
     OPT_CONFIGS,
+    OPT_XEN_TIMEOUT,
     OPT_HASH_PASSWORD,
     OPT_SYSTEMD_SOCKET,
     OPT_DISABLE_EXPORTER_METRICS,
@@ -62,6 +65,8 @@ void xe_flags_usage(FILE *out)
             "  --xen.config-dir=DIR       xl domain configurations, for the configured modes\n"
             "                             (default \"/etc/xen\", and its auto/)\n"
             "  --[no-]xen.configs         serve the configured modes (default on)\n"
+            "  --xen.timeout=DURATION     a collection from Xen still waiting for xenstored after\n"
+            "                             this long is abandoned: xen_up 0 (default \"" XE_DEFAULT_XEN_TIMEOUT "\")\n"
             "  --version                  print the version and exit\n"
             "  -h, --help                 print this help and exit\n",
             XE_DEFAULT_MAX_REQUESTS);
@@ -129,6 +134,7 @@ static const struct flag flag_table[] = {
     {"cpuid.file", OPT_CPUID, true},
     {"xen.config-dir", OPT_CONFIG_DIR, true},
     {"xen.configs", OPT_CONFIGS, false},
+    {"xen.timeout", OPT_XEN_TIMEOUT, true},
     {"help", OPT_HELP, false},
 };
 
@@ -220,6 +226,17 @@ static int apply(struct xe_flags *f, const struct flag *fl, const char *v, bool 
     case OPT_CONFIGS:
         f->configs = !negated;
         break;
+    case OPT_XEN_TIMEOUT: {
+        uint64_t ns;
+        /* A unit is required: a bare number would be nanoseconds. */
+        if (xe_parse_duration(v, &ns) != 0 || strspn(v, "0123456789") == strlen(v) || ns == 0 ||
+            ns > 3600000000000ull)
+            return fail(err, errsz,
+                        "--xen.timeout: \"%s\" is not a duration between 1ns and 1h "
+                        "(e.g. 5s, 1500ms)", v);
+        f->xen_timeout = (double)ns / 1e9;
+        break;
+    }
     case OPT_HELP:
         f->help = !negated;
         break;
@@ -243,6 +260,7 @@ int xe_flags_parse(int argc, char **argv, struct xe_flags *f, char *err, size_t 
     f->procfs = "/proc";
     f->config_dir = "/etc/xen";
     f->configs = true;
+    f->xen_timeout = 5.0;
     err[0] = '\0';
 
     for (int i = 1; i < argc; i++) {

@@ -20,6 +20,7 @@
 #define XE_DEFAULT_PORT "9717"
 #define XE_DEFAULT_LISTEN ":" XE_DEFAULT_PORT
 #define XE_DEFAULT_MAX_REQUESTS 40u
+#define XE_DEFAULT_XEN_TIMEOUT "5s"
 
 /* Which view the exporter serves: the host's domains (dom0), the machine it
  * runs on (inside a guest), or the first that works (auto). */
@@ -42,6 +43,7 @@ struct xe_flags {
     const char *cpuid_file;     /* --cpuid.file, NULL: the CPU */
     const char *config_dir;     /* --xen.config-dir ("/etc/xen") */
     bool configs;               /* --[no-]xen.configs: configured modes (default on) */
+    double xen_timeout;         /* --xen.timeout, seconds (default 5) */
     bool help;
     bool version;
     bool hash_password;         /* --web.hash-password */

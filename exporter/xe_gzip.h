@@ -14,8 +14,8 @@
  * Compresses in[0..len) into out (appended). Level 1: metrics text
  * compresses about tenfold even at the fastest level, and scrape latency
  * matters more than the last few bytes.
- * RETURN VALUE: 0, or ENOMEM / EIO.
+ * RETURN VALUE: 0, or -1 with a one-line reason in err.
  */
-int xe_gzip(const void *in, size_t len, struct xm_buf *out);
+int xe_gzip(const void *in, size_t len, struct xm_buf *out, char *err, size_t errsz);
 
 #endif

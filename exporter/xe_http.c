@@ -101,7 +101,7 @@ static enum MHD_Result landing_page(struct xe_http *h, struct MHD_Connection *c,
                                        text)
                                : reply(h, c, method, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
                                        "text/plain; charset=utf-8", "out of memory\n");
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
     return ret;
 }
 
@@ -119,15 +119,13 @@ static enum MHD_Result metrics_page(struct xe_http *h, struct MHD_Connection *c,
 
     char err[128] = "out of memory";
     int rc = xe_scrape(h->o->scraper, fmt, &body, err, sizeof err);
-    if (rc == 0 && gzip && xe_gzip(body.data, body.len, &packed) != 0) {
-        snprintf(err, sizeof err, "cannot gzip the page");
-        rc = -1;
-    }
+    if (rc == 0 && gzip)
+        rc = xe_gzip(body.data, body.len, &packed, err, sizeof err);
     struct xm_buf *send = gzip ? &packed : &body;
     size_t len = send->len;
     char *data = rc == 0 ? xm_buf_steal(send) : NULL;
-    xm_buf_free(&body);
-    xm_buf_free(&packed);
+    xm_buf_dispose(&body);
+    xm_buf_dispose(&packed);
     if (!data) {
         xe_log(h->o->log, XE_ERROR, "cannot build the metrics page", "err", err, NULL);
         return reply(h, c, method, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -424,25 +422,25 @@ int xe_http_start(struct xe_http **out, const struct xe_http_opts *o, const int 
             for (size_t j = tls ? 0 : i; j < n; j++)
                 close(fds[j]);
             h->n_daemons = i;
-            xe_http_stop(h);
+            xe_http_free(h);
             return -1;
         }
         h->n_daemons = i + 1;
     }
     if (tls && xe_accept_start(&h->tls_accept, fds, h->daemons, n, per_address, limit, err,
                                errsz) != 0) {
-        xe_http_stop(h);
+        xe_http_free(h);
         return -1;
     }
     *out = h;
     return 0;
 }
 
-void xe_http_stop(struct xe_http *h)
+void xe_http_free(struct xe_http *h)
 {
     if (!h)
         return;
-    xe_accept_stop(h->tls_accept);
+    xe_accept_free(h->tls_accept);
     for (size_t i = 0; i < h->n_daemons; i++)
         MHD_stop_daemon(h->daemons[i]);
     free(h->daemons);

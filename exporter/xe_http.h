@@ -40,7 +40,8 @@ struct xe_http;
 int xe_http_start(struct xe_http **out, const struct xe_http_opts *opts, const int *fds,
                   const char *const *names, size_t n, char *err, size_t errsz);
 
-/* Stops every daemon, waiting for requests in progress. NULL-safe. */
-void xe_http_stop(struct xe_http *h);
+/* Stops every daemon, waiting for requests in progress, and frees the
+ * server. NULL-safe. */
+void xe_http_free(struct xe_http *h);
 
 #endif

@@ -180,7 +180,7 @@ void xe_vlog(const struct xe_log *log, enum xe_level level, const char *msg, va_
             off += (size_t)n;
         }
     }
-    xm_buf_free(&b);
+    xm_buf_dispose(&b);
 }
 
 void xe_log(const struct xe_log *log, enum xe_level level, const char *msg, ...)

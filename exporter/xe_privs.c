@@ -21,7 +21,7 @@ int xe_privs_drop(char *err, size_t errsz)
      * when started as root; otherwise there is nothing left to drop in it
      * that could be regained (no_new_privs below). */
     if (capng_get_caps_process() != 0) {
-        snprintf(err, errsz, "cannot read the process's capabilities");
+        snprintf(err, errsz, "cannot read the process's capabilities: %s", strerror(errno));
         return -1;
     }
     capng_select_t what = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) ? CAPNG_SELECT_ALL

@@ -144,7 +144,19 @@ static void gauge(struct xm_buf *b, enum xm_expo_format f, const char *name, con
     xm_expo_sample(b, name, NULL, 0, v);
 }
 
-int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs)
+/* Keeps the first failure as the reason: the file and what went wrong. */
+static void note(int rc, const char *procfs, const char *rel, int *first_err, char *err,
+                 size_t errsz)
+{
+    if (rc == 0 || *first_err)
+        return;
+    *first_err = rc;
+    snprintf(err, errsz, "%s/%s: %s", procfs, rel,
+             rc == EINVAL ? "unexpected contents" : strerror(rc));
+}
+
+int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs, char *err,
+                     size_t errsz)
 {
     int first_err = 0, rc;
     double ticks = (double)sysconf(_SC_CLK_TCK);
@@ -158,16 +170,16 @@ int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs
                        "Total user and system CPU time spent in seconds.");
         xm_expo_sample(b, "process_cpu_seconds_total", NULL, 0, (st.utime + st.stime) / ticks);
     } else {
-        first_err = stat_rc;
+        note(stat_rc, procfs, "self/stat", &first_err, err, errsz);
     }
     if ((rc = count_fds(procfs, &fds)) == 0)
         gauge(b, f, "process_open_fds", "Number of open file descriptors.", fds);
-    else if (!first_err)
-        first_err = rc;
+    else
+        note(rc, procfs, "self/fd", &first_err, err, errsz);
     if ((rc = read_max_fds(procfs, &maxfds)) == 0)
         gauge(b, f, "process_max_fds", "Maximum number of open file descriptors.", maxfds);
-    else if (!first_err)
-        first_err = rc;
+    else
+        note(rc, procfs, "self/limits", &first_err, err, errsz);
     if (stat_rc == 0) {
         gauge(b, f, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st.vsize);
         gauge(b, f, "process_resident_memory_bytes", "Resident memory size in bytes.",
@@ -176,8 +188,8 @@ int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs
             gauge(b, f, "process_start_time_seconds",
                   "Start time of the process since unix epoch in seconds.",
                   btime + st.starttime / ticks);
-        else if (!first_err)
-            first_err = rc;
+        else
+            note(rc, procfs, "stat", &first_err, err, errsz);
     }
-    return first_err;
+    return first_err ? -1 : 0;
 }

@@ -16,9 +16,10 @@
  * Appends the families to b. procfs is the procfs root ("/proc"); the
  * process is "self" under it. A metric whose source cannot be read is left
  * out rather than reported as a wrong value.
- * RETURN VALUE: 0 when every metric was written, else the errno of the
- * first file that could not be read.
+ * RETURN VALUE: 0 when every metric was written, else -1 with err naming
+ * the first file that could not be read and why.
  */
-int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs);
+int xe_process_write(struct xm_buf *b, enum xm_expo_format f, const char *procfs, char *err,
+                     size_t errsz);
 
 #endif

@@ -10,7 +10,7 @@ void xe_ratelimit_init(struct xe_ratelimit *r, uint64_t interval_ns, unsigned bu
     r->last_ns = 0;
 }
 
-void xe_ratelimit_destroy(struct xe_ratelimit *r)
+void xe_ratelimit_dispose(struct xe_ratelimit *r)
 {
     pthread_mutex_destroy(&r->lock);
 }

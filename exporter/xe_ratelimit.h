@@ -19,7 +19,7 @@ struct xe_ratelimit {
 };
 
 void xe_ratelimit_init(struct xe_ratelimit *r, uint64_t interval_ns, unsigned burst);
-void xe_ratelimit_destroy(struct xe_ratelimit *r);
+void xe_ratelimit_dispose(struct xe_ratelimit *r);
 
 /* Takes a token when there is one. now_ns: a monotonic clock. */
 bool xe_ratelimit_allow(struct xe_ratelimit *r, uint64_t now_ns);

@@ -35,18 +35,26 @@ int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct x
         xm_buf_init(&s->rendered[f]);
         s->rendered_gen[f] = 0;
     }
+    s->counted_gen = 0;
+    struct xm_error xerr;
+    if (xm_transitions_new(&s->transitions, &xerr) != XM_OK) {
+        snprintf(err, errsz, "%s", xerr.message);
+        return -1;
+    }
     int e = pthread_mutex_init(&s->lock, NULL);
     if (e != 0) {
         snprintf(err, errsz, "cannot create the scraper's lock: %s", strerror(e));
+        xm_transitions_free(s->transitions);
         return -1;
     }
     return 0;
 }
 
-void xe_scraper_destroy(struct xe_scraper *s)
+void xe_scraper_dispose(struct xe_scraper *s)
 {
     for (int f = 0; f < 2; f++)
-        xm_buf_free(&s->rendered[f]);
+        xm_buf_dispose(&s->rendered[f]);
+    xm_transitions_free(s->transitions);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -59,6 +67,7 @@ static const char *err_kind(int code)
     case XM_ERR_NOMEM: return "out_of_memory";
     case XM_ERR_INVALID: return "invalid";
     case XM_ERR_IO: return "io";
+    case XM_ERR_TIMEOUT: return "timeout";
     default: return "unknown";
     }
 }
@@ -84,13 +93,6 @@ static void note_state(struct xe_scraper *s, int rc, const struct xm_error *err,
                "collection from Xen failed; serving xen_up 0 and retrying at every scrape",
                "kind", err_kind(rc), "err", err->message, NULL);
     }
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Xen's own version, absent until Xen answered once (rather than a series
@@ -150,7 +152,8 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
 
     /* A missing process_* value is not worth failing the page for. */
     /* The exporter's own process, whatever root the guest view reads. */
-    (void)xe_process_write(b, f, "/proc");
+    char ignored[128];
+    (void)xe_process_write(b, f, "/proc", ignored, sizeof ignored);
 }
 
 /* The domain families of snap, formatted once per generation. Called
@@ -159,9 +162,16 @@ static void append_domains(struct xe_scraper *s, enum xm_expo_format f,
                            const struct xm_snapshot *snap, struct xm_buf *out)
 {
     struct xm_buf *r = &s->rendered[f];
+    /* Counted once per new snapshot, whichever format asks first; a failed
+     * update keeps the old counts, which is all it can do. */
+    if (snap && (snap->generation == 0 || snap->generation != s->counted_gen)) {
+        struct xm_error err;
+        if (xm_transitions_update(s->transitions, snap, &err) == XM_OK)
+            s->counted_gen = snap->generation;
+    }
     if (!snap || snap->generation == 0 || snap->generation != s->rendered_gen[f]) {
         xm_buf_reset(r);
-        xm_expo_snapshot(r, f, snap);
+        xm_expo_snapshot_counted(r, f, snap, s->transitions);
         s->rendered_gen[f] = snap && !xm_buf_failed(r) ? snap->generation : 0;
     }
     if (xm_buf_failed(r))
@@ -235,6 +245,21 @@ static bool append_guest(struct xe_scraper *s, enum xm_expo_format f, struct xm_
     return guest;
 }
 
+/* What follows the domain and configuration families on every page. */
+static int finish_page(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out,
+                       double duration, const char *view, char *err, size_t errsz)
+{
+    write_hypervisor(s, f, out);
+    if (s->cfg.exporter_metrics)
+        write_own_families(s, f, out, duration, view);
+    xm_expo_end(out, f);
+    if (xm_buf_failed(out)) {
+        snprintf(err, errsz, "out of memory building the page");
+        return -1;
+    }
+    return 0;
+}
+
 int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, char *err,
               size_t errsz)
 {
@@ -242,15 +267,21 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, c
     struct xm_error xerr;
     const char *view = "dom0";
 
-    pthread_mutex_lock(&s->lock);
+    double start = xm_monotonic_seconds();
+    double deadline = start + (s->cfg.timeout > 0 ? s->cfg.timeout : 3600);
+    /* A little past the collection's deadline: the scrape holding the lock
+     * formats its page after its own collection gave up. */
+    if (!xm_lock_until(&s->lock, deadline + 0.5)) {
+        xm_expo_snapshot(out, f, NULL); /* xen_up 0; the holder logs */
+        return finish_page(s, f, out, xm_monotonic_seconds() - start, view, err, errsz);
+    }
     /* The page is the domain families plus a few kilobytes of our own. */
     xm_buf_reserve(out, s->rendered[f].len + 8192);
-    double start = now();
     bool served_guest = false;
     int rc = XM_ERR_NOXEN;
     if (s->cfg.view != XE_VIEW_GUEST)
-        rc = xm_collector_snapshot(s->collector, &snap, &xerr);
-    double duration = now() - start;
+        rc = xm_collector_snapshot_until(s->collector, deadline, &snap, &xerr);
+    double duration = xm_monotonic_seconds() - start;
     if (s->cfg.view == XE_VIEW_GUEST || (s->cfg.view == XE_VIEW_AUTO && rc == XM_ERR_NOXEN))
         served_guest = append_guest(s, f, out);
     if (served_guest) {
@@ -267,13 +298,5 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, c
     pthread_mutex_unlock(&s->lock);
 
     xm_snapshot_free(snap);
-    write_hypervisor(s, f, out);
-    if (s->cfg.exporter_metrics)
-        write_own_families(s, f, out, duration, view);
-    xm_expo_end(out, f);
-    if (xm_buf_failed(out)) {
-        snprintf(err, errsz, "out of memory building the page");
-        return -1;
-    }
-    return 0;
+    return finish_page(s, f, out, duration, view, err, errsz);
 }

@@ -17,6 +17,11 @@
  * format, and reused while the host does not change: with the core's
  * cache, an unchanged host costs neither xenstore requests nor formatting.
  *
+ * Deadline: every scrape gets cfg.timeout seconds from its arrival, for
+ * waiting on another scrape as well as for its own collection; past it,
+ * the page says xen_up 0 (a collector that missed its deadline drops what
+ * it had cached, so nothing stale is served as fresh).
+ *
  * Logging: a failing collection is logged when the state changes (up to
  * down, down to up, or down for another kind of reason), never once per
  * scrape, so a host without Xen does not flood the journal.
@@ -43,6 +48,7 @@ struct xe_scrape_config {
     struct xm_config_cache *configs; /* NULL: no configured modes; not owned */
     struct xe_web *web;              /* NULL: no web config gauges; not owned */
     bool exporter_metrics;  /* the exporter's own families and process_* */
+    double timeout;         /* seconds a scrape may wait for Xen (--xen.timeout) */
 };
 
 struct xe_scraper {
@@ -55,12 +61,14 @@ struct xe_scraper {
     int config_state;               /* -1 unknown, else XM_OK or the last error code */
     struct xm_buf rendered[2];      /* domain families, per xm_expo_format */
     uint64_t rendered_gen[2];       /* the snapshot generation they show; 0 none */
+    struct xm_transitions *transitions; /* mode changes between snapshots (owned) */
+    uint64_t counted_gen;           /* the generation last given to transitions */
 };
 
 /* RETURN VALUE: 0, or -1 with the reason in err. */
 int xe_scraper_init(struct xe_scraper *s, struct xm_collector *c, const struct xe_log *log,
                     const struct xe_scrape_config *cfg, char *err, size_t errsz);
-void xe_scraper_destroy(struct xe_scraper *s);
+void xe_scraper_dispose(struct xe_scraper *s);
 
 /*
  * xe_scrape

@@ -289,13 +289,15 @@ fail:
     return -1;
 }
 
-int xe_tls_session_setup(struct xe_tls *t, gnutls_session_t s)
+int xe_tls_session_setup(struct xe_tls *t, gnutls_session_t s, char *err, size_t errsz)
 {
     int rc = gnutls_priority_set(s, t->prio);
     if (rc >= 0)
         rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, t->cred);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) {
+        snprintf(err, errsz, "%s", gnutls_strerror(rc));
+        return -1;
+    }
     static const gnutls_certificate_request_t req[] = {
         [XE_NO_CLIENT_CERT] = GNUTLS_CERT_IGNORE,
         [XE_REQUEST_CLIENT_CERT] = GNUTLS_CERT_REQUEST,

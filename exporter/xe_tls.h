@@ -45,8 +45,9 @@ struct xe_tls;
 int xe_tls_new(const struct xe_webconfig *wc, struct xe_tls **out, char *err, size_t errsz);
 
 /* Applies the config to a server session that has not shaken hands yet.
- * The xe_tls must outlive the session. RETURN VALUE: 0, or a GnuTLS error. */
-int xe_tls_session_setup(struct xe_tls *t, gnutls_session_t session);
+ * The xe_tls must outlive the session. RETURN VALUE: 0, or -1 with
+ * GnuTLS's reason in err. */
+int xe_tls_session_setup(struct xe_tls *t, gnutls_session_t session, char *err, size_t errsz);
 
 /* The priority string built from the config, for logs and tests. */
 const char *xe_tls_priorities(const struct xe_tls *t);

@@ -99,7 +99,7 @@ static void snap_free(struct xe_websnap *s)
 {
     if (!s)
         return;
-    xe_ratelimit_destroy(&s->rate);
+    xe_ratelimit_dispose(&s->rate);
     xe_auth_free(s->auth);
     xe_tls_free(s->tls);
     xe_webconfig_free(s->wc);
@@ -140,12 +140,12 @@ static int snap_load(const char *path, int tls, struct xe_websnap **out, char *e
     }
     if (s->wc->tls && xe_tls_new(s->wc, &s->tls, err, errsz) != 0)
         goto fail;
-    int e = xe_auth_new(s->wc, &s->auth);
-    if (e) {
-        snprintf(err, errsz, "%s: basic_auth_users: %s", path, strerror(e));
+    char why[128];
+    if (xe_auth_new(s->wc, &s->auth, why, sizeof why) != 0) {
+        snprintf(err, errsz, "%s: basic_auth_users: %s", path, why);
         goto fail;
     }
-    xe_ratelimit_destroy(&s->rate);
+    xe_ratelimit_dispose(&s->rate);
     xe_ratelimit_init(&s->rate, s->wc->rate_interval_ns, s->wc->rate_burst);
     /* The key now lives in GnuTLS's credentials only. */
     if (s->wc->key_pem) {
@@ -318,10 +318,9 @@ void xe_web_connection_started(struct xe_web *w, struct MHD_Connection *c, void 
     if (!ci || !ci->tls_session)
         return;
     struct xe_websnap *s = snap_acquire(w);
-    int rc = xe_tls_session_setup(s->tls, (gnutls_session_t)ci->tls_session);
-    if (rc < 0)
-        xe_log(w->log, XE_ERROR, "cannot set up a TLS session", "err", gnutls_strerror(rc),
-               NULL);
+    char err[128];
+    if (xe_tls_session_setup(s->tls, (gnutls_session_t)ci->tls_session, err, sizeof err) != 0)
+        xe_log(w->log, XE_ERROR, "cannot set up a TLS session", "err", err, NULL);
     *slot = s; /* the session's credentials live as long as the connection */
 }
 

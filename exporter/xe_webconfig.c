@@ -84,7 +84,8 @@ static int failf(struct loader *ld, const yaml_node_t *at, const char *fmt, ...)
     return -1;
 }
 
-int xe_read_regular_file(const char *path, size_t max, char **data, size_t *len)
+/* The reading itself; errno values, turned into a reason below. */
+static int read_regular(const char *path, size_t max, char **data, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
@@ -147,6 +148,15 @@ int xe_read_regular_file(const char *path, size_t max, char **data, size_t *len)
     if (len)
         *len = n;
     return 0;
+}
+
+int xe_read_regular_file(const char *path, size_t max, char **data, size_t *len, char *err,
+                         size_t errsz)
+{
+    int rc = read_regular(path, max, data, len);
+    if (rc)
+        snprintf(err, errsz, "%s", rc == EINVAL ? "not a regular file" : strerror(rc));
+    return rc ? -1 : 0;
 }
 
 static const char *bcrypt_alphabet =
@@ -373,10 +383,9 @@ static int get_pem_file(struct loader *ld, const yaml_node_t *v, const char *key
     free(name);
     if (!path)
         return failf(ld, v, "out of memory");
-    int rc = xe_read_regular_file(path, XE_WEBCONFIG_MAX_FILE, pem, len);
-    if (rc) {
-        failf(ld, v, "%s: cannot read %s: %s", key, path,
-              rc == EINVAL ? "not a regular file" : strerror(rc));
+    char why[128];
+    if (xe_read_regular_file(path, XE_WEBCONFIG_MAX_FILE, pem, len, why, sizeof why) != 0) {
+        failf(ld, v, "%s: cannot read %s: %s", key, path, why);
         free(path);
         return -1;
     }
@@ -655,7 +664,7 @@ static int load_users(struct loader *ld, const yaml_node_t *map)
 
 /* Go's time.ParseDuration ("1s", "1m30s", "250ms", "1.5h"); a plain
  * integer is nanoseconds, as yaml.v2 reads a time.Duration. */
-static int parse_duration(const char *s, uint64_t *ns)
+int xe_parse_duration(const char *s, uint64_t *ns)
 {
     static const struct {
         const char *unit;
@@ -720,7 +729,7 @@ static int load_rate(struct loader *ld, const yaml_node_t *map)
         char *s = scalar(v);
         int rc = 0;
         if (key_is(k, "interval")) {
-            if (!s || parse_duration(s, &ld->wc->rate_interval_ns) != 0)
+            if (!s || xe_parse_duration(s, &ld->wc->rate_interval_ns) != 0)
                 rc = failf(ld, v, "rate_limit.interval: expected a duration such as 1s or 100ms");
         } else if (key_is(k, "burst")) {
             char *end = NULL;
@@ -873,13 +882,12 @@ int xe_webconfig_load(const char *path, struct xe_webconfig **out, char *err, si
     char *text = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = xe_read_regular_file(path, XE_WEBCONFIG_MAX_FILE, &text, &len);
-    if (rc) {
-        snprintf(err, errsz, "%s: cannot read the web config: %s", path,
-                 rc == EINVAL ? "not a regular file" : strerror(rc));
+    char why[128];
+    if (xe_read_regular_file(path, XE_WEBCONFIG_MAX_FILE, &text, &len, why, sizeof why) != 0) {
+        snprintf(err, errsz, "%s: cannot read the web config: %s", path, why);
         return -1;
     }
-    rc = xe_webconfig_parse(path, text, len, out, err, errsz);
+    int rc = xe_webconfig_parse(path, text, len, out, err, errsz);
     /* Inline keys are secrets too. */
     explicit_bzero(text, len);
     free(text);

@@ -125,9 +125,16 @@ int xe_webconfig_parse(const char *path, const char *text, size_t len, struct xe
  * Reads a whole regular file of at most max bytes (NUL-terminated). Opens
  * with O_NONBLOCK and refuses anything but a regular file, so a FIFO
  * cannot hang the caller.
- * RETURN VALUE: 0, or an errno (EFBIG too large, EINVAL not a regular file).
+ * RETURN VALUE: 0, or -1 with the reason in err ("not a regular file",
+ * "File too large", ...), for the caller to prefix with the file and key.
  */
-int xe_read_regular_file(const char *path, size_t max, char **data, size_t *len);
+int xe_read_regular_file(const char *path, size_t max, char **data, size_t *len, char *err,
+                         size_t errsz);
+
+/* A duration as Go's time.ParseDuration reads it ("5s", "1m30s", "250ms");
+ * a plain integer is nanoseconds, as yaml.v2 reads a time.Duration.
+ * RETURN VALUE: 0, or -1 when s is not a duration. */
+int xe_parse_duration(const char *s, uint64_t *ns);
 
 /* The cost of a well-formed bcrypt hash ($2a$, $2b$, $2y$), or 0. */
 unsigned xe_bcrypt_cost(const char *hash);

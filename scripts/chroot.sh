@@ -102,9 +102,17 @@ in_chroot() {
         mount --bind "$src" "$r/src"
         mount --bind "$pkgcache" "$r/var/cache/xenmode-packaging"
         mount -t tmpfs tmpfs "$r/tmp"
+        # The host'"'"'s trust store: where the registries are reached through
+        # a TLS-inspecting proxy, its CA is trusted there and must be here
+        # too (npm for the dashboards, curl).
+        if [ -d /etc/ssl/certs ]; then
+            mkdir -p "$r/etc/ssl/certs"
+            mount --bind -o ro /etc/ssl/certs "$r/etc/ssl/certs"
+        fi
         exec chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb \
             XM_PKG_CACHE=/var/cache/xenmode-packaging \
+            NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
             /bin/sh -c "cd /src && exec \"\$@\"" sh "$@"' sh "$root" "$SRC" "$PKG_CACHE" "$@"
 }
 

@@ -36,7 +36,7 @@ list() {
     build)   echo build-essential; build_depends ;;
     test)    echo git libcmocka-dev xenstore-utils gnutls-bin curl openssl jq systemd \
                   collectd-core collectd-utils libprotobuf-c1 prometheus \
-                  prometheus-node-exporter valgrind python3 python3-yaml \
+                  prometheus-node-exporter valgrind python3 python3-yaml python3-prometheus-client \
                   clang 'libclang-rt-19-dev|libclang-rt-14-dev' ;;
     package) echo debhelper dpkg-dev fakeroot lintian piuparts debootstrap systemd ;;
     *) echo "deps: unknown purpose '$1' (build, test or package)" >&2; exit 2 ;;

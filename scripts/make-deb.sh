@@ -1,8 +1,7 @@
 #!/bin/sh
 # `make deb`: builds the Debian packages of this tree with
-# `dpkg-buildpackage -us -uc -b` in a scratch copy of the source (the files
-# git tracks or would track, so neither build/ nor node_modules go in; the
-# same by exclusion where git cannot read the tree), and
+# `dpkg-buildpackage -us -uc -b` in a scratch copy of the source
+# (scripts/source-tree.sh: no build/, no node_modules), and
 # moves the .deb, .ddeb, .buildinfo and .changes files into OUT.
 #
 #   scripts/make-deb.sh [OUT]        default build/deb
@@ -18,18 +17,8 @@ WORK=$OUT.src
 SRC=$WORK/xenmode-$VERSION
 
 rm -rf "$WORK"
-mkdir -p "$SRC" "$OUT"
-if git rev-parse --git-dir >/dev/null 2>&1; then
-    git ls-files -z --cached --others --exclude-standard |
-        xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-        tar --null -T - -cf - | tar -xf - -C "$SRC"
-else
-    # No git here (a chroot of a worktree, a tarball): the same by exclusion.
-    tar --exclude-vcs --exclude='./build*' --exclude='./node_modules' \
-        --exclude='./dashboards/node_modules' --exclude='*.o' --exclude='*.d' -cf - . |
-        tar -xf - -C "$SRC"
-fi
-[ -f "$SRC/debian/changelog" ] || { echo "deb: copying the source tree to $SRC failed" >&2; exit 1; }
+mkdir -p "$OUT"
+scripts/source-tree.sh "$SRC"
 # The copy has no .git: the build records the commit through REVISION.
 log=$WORK/build.log
 echo "deb: dpkg-buildpackage -us -uc -b in $SRC (log: $log)"

@@ -8,7 +8,8 @@ fakes: $(FAKE_BINARIES)
 
 # cmocka unit tests of the core. test_collector wraps the libxl and
 # libxenstore entry points it exercises (-Wl,--wrap) to pin the control flow.
-UNIT_TESTS := test_classify test_expo test_evidence_sources test_collector test_config test_config_cache
+UNIT_TESTS := test_classify test_expo test_unique test_evidence_sources test_collector test_config \
+              test_config_cache test_deadline test_transitions test_agent test_start_time
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain_info \
                    libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
@@ -42,6 +43,7 @@ TEST_PROGRAMS += tests/integration/test-fake-xenstored.sh tests/integration/test
 TEST_PROGRAMS += tests/integration/test-fixtures.sh tests/integration/test-cli.sh tests/integration/test-cli-exit.sh \
                  tests/integration/test-valgrind-cli.sh tests/integration/test-xenstore-requests.sh \
                  tests/integration/test-self.sh tests/integration/test-cache.sh \
-                 tests/integration/test-doc-links.sh
+                 tests/integration/test-doc-links.sh tests/integration/test-names-collide.sh \
+                 tests/integration/test-metrics-output.sh tests/integration/test-cli-terminal.sh
 
 TEST_PROGRAMS += tests/integration/test-configs.sh tests/integration/test-configs-host.sh

@@ -71,15 +71,22 @@ int plugin_register_complex_read(const char *group, const char *name, plugin_rea
 
 int plugin_dispatch_values(value_list_t const *vl)
 {
-    /* The host-wide count of bad xl configurations has no plugin_instance;
-     * the mock counts domain values only (there is no /etc/xen here). */
-    if (vl->plugin_instance[0] == '\0' && strcmp(vl->type_instance, "config_files_failed") == 0)
+    /* The host-wide values have no plugin_instance: the count of bad xl
+     * configurations (there is no /etc/xen here) and the hypervisor's
+     * capability_<cap> gauges. The mock counts domain values only. */
+    if (vl->plugin_instance[0] == '\0' &&
+        (strcmp(vl->type_instance, "config_files_failed") == 0 ||
+         strncmp(vl->type_instance, "capability_", 11) == 0))
         return 0;
     if (strcmp(vl->plugin, "xenmode") != 0 || vl->values_len != 1 || vl->plugin_instance[0] == '\0')
         abort();
     tl_values++;
+    /* Mode gauges only (gauge-hap is 1 too for a HAP domain). */
+    static const char *const modes[] = {"pv", "pvh", "hvm", "pvhvm", "pv_in_pvh"};
     if (strcmp(vl->type, "gauge") == 0 && vl->values[0].gauge == 1.0)
-        tl_ones++;
+        for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+            if (strcmp(vl->type_instance, modes[i]) == 0)
+                tl_ones++;
     return 0;
 }
 

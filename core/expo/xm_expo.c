@@ -115,46 +115,74 @@ void xm_expo_end(struct xm_buf *b, enum xm_expo_format f)
         xm_buf_puts(b, "# EOF\n");
 }
 
-/* A domain to publish; a nameless one is labelled "domid-<N>" from tmp. */
+/* A domain to publish under its label: the name made valid UTF-8, or
+ * "domid-<N>" for a nameless domain, then made unique (xm_unique_labels). */
 struct named {
     const struct xm_domain *d;
-    char tmp[24];
+    char *label;
 };
 
-/* Computed from the element itself, so it stays right when qsort moves it. */
 static const char *label_of(const struct named *x)
 {
-    return x->d->name[0] ? x->d->name : x->tmp;
+    return x->label;
 }
 
-static int cmp_named(const void *a, const void *b)
+static char *tilde_suffix(const char *label, const char *tag, void *ctx)
 {
-    const struct named *x = a, *y = b;
-    int c = strcmp(label_of(x), label_of(y));
-    if (c)
-        return c;
-    return (x->d->domid > y->d->domid) - (x->d->domid < y->d->domid);
+    (void)ctx;
+    size_t len = strlen(label) + 1 + strlen(tag) + 1;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s~%s", label, tag);
+    return s;
 }
 
-/* Returns the domains to publish without duplicate labels (the highest
- * domid of a name wins); NULL on allocation failure. */
+static void free_named(struct named *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].label);
+    free(v);
+}
+
+/* Every domain of the snapshot with a label of its own; NULL on allocation
+ * failure. Sanitizing comes first: two names that differ only in invalid
+ * bytes are one label after it, and must be told apart. */
 static struct named *publishable(const struct xm_snapshot *snap, size_t *n_out)
 {
-    size_t n = snap->n_domains, k = 0;
+    size_t n = snap->n_domains;
     struct named *v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
+    char **labels = calloc(n ? n : 1, sizeof *labels);
+    uint32_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bool ok = v && labels && ids;
+    for (size_t i = 0; ok && i < n; i++) {
+        const struct xm_domain *d = &snap->domains[i];
+        ids[i] = d->domid;
+        if (d->name[0]) {
+            labels[i] = xm_utf8_sanitize(d->name, NULL);
+        } else {
+            labels[i] = malloc(24);
+            if (labels[i])
+                snprintf(labels[i], 24, "domid-%" PRIu32, d->domid);
+        }
+        ok = labels[i] != NULL;
+    }
+    if (ok)
+        ok = xm_unique_labels(labels, ids, n, tilde_suffix, NULL, NULL) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ok) {
+            v[i].d = &snap->domains[i];
+            v[i].label = labels[i];
+        } else if (labels) {
+            free(labels[i]);
+        }
+    }
+    free(labels);
+    free(ids);
+    if (!ok) {
+        free(v);
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        v[i].d = &snap->domains[i];
-        snprintf(v[i].tmp, sizeof v[i].tmp, "domid-%" PRIu32, v[i].d->domid);
     }
-    qsort(v, n, sizeof *v, cmp_named);
-    for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && strcmp(label_of(&v[i]), label_of(&v[i + 1])) == 0)
-            continue;
-        v[k++] = v[i];
-    }
-    *n_out = k;
+    *n_out = n;
     return v;
 }
 
@@ -197,7 +225,83 @@ static void write_hypervisor_families(struct xm_buf *b, enum xm_expo_format f,
     }
 }
 
+/* A driver entry equal to an earlier one of the same domain would be a
+ * duplicate series: written once. */
+static bool driver_seen(const struct xm_guest_agent *a, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(a->drivers[j].driver, a->drivers[i].driver) &&
+            !strcmp(a->drivers[j].version, a->drivers[i].version))
+            return true;
+    return false;
+}
+
+/* What guest agents and Windows PV drivers report (already cleaned by the
+ * core: printable UTF-8, 64 bytes, 16 drivers). */
+static void write_agent_families(struct xm_buf *b, enum xm_expo_format f, const struct named *v,
+                                 size_t n)
+{
+    xm_expo_family(b, f, "xen_domain_guest_agent_info", XM_METRIC_GAUGE,
+                   "1 for a domain whose guest agent wrote its keys; the labels are what it "
+                   "wrote (guest-written: cleaned and cut to 64 bytes).");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_guest_agent *a = &v[i].d->agent;
+        if (!a->present)
+            continue;
+        struct xm_label l[] = {{"domain", label_of(&v[i])}, {"agent_version", a->version},
+                               {"os_distro", a->os_distro}, {"os_name", a->os_name},
+                               {"os_version", a->os_version}};
+        xm_expo_sample(b, "xen_domain_guest_agent_info", l, 5, 1);
+    }
+    xm_expo_family(b, f, "xen_domain_pv_driver_info", XM_METRIC_GAUGE,
+                   "1 per PV driver a Windows guest lists in its drivers/ entries.");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_guest_agent *a = &v[i].d->agent;
+        for (size_t k = 0; k < a->n_drivers; k++) {
+            if (driver_seen(a, k))
+                continue;
+            struct xm_label l[] = {{"domain", label_of(&v[i])}, {"driver", a->drivers[k].driver},
+                                   {"version", a->drivers[k].version}};
+            xm_expo_sample(b, "xen_domain_pv_driver_info", l, 3, 1);
+        }
+    }
+}
+
+/* Mode changes a long-running front end counted. The two PV-driver pairs
+ * of an HVM container are always written (0 until it happens), so
+ * increase() sees the first change; any other pair once it has happened. */
+static void write_transitions(struct xm_buf *b, enum xm_expo_format f,
+                              const struct xm_transitions *t, const struct named *v, size_t n)
+{
+    xm_expo_family(b, f, "xen_domain_mode_transitions_total", XM_METRIC_COUNTER,
+                   "Mode changes of the domain seen between the exporter's snapshots (hvm to "
+                   "pvhvm: PV drivers connected; pvhvm to hvm: lost).");
+    for (size_t i = 0; i < n; i++) {
+        const struct xm_domain *d = v[i].d;
+        for (int from = 0; from < XM_MODE_COUNT; from++)
+            for (int to = 0; to < XM_MODE_COUNT; to++) {
+                if (from == to)
+                    continue;
+                unsigned long c = xm_transitions_get(t, d, from, to);
+                bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
+                                   (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
+                if (!c && !(driver_pair && d->hvm_flag))
+                    continue;
+                struct xm_label l[] = {{"domain", label_of(&v[i])},
+                                       {"from", xm_mode_name(from)},
+                                       {"to", xm_mode_name(to)}};
+                xm_expo_sample(b, "xen_domain_mode_transitions_total", l, 3, (double)c);
+            }
+    }
+}
+
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap)
+{
+    xm_expo_snapshot_counted(b, f, snap, NULL);
+}
+
+void xm_expo_snapshot_counted(struct xm_buf *b, enum xm_expo_format f,
+                              const struct xm_snapshot *snap, const struct xm_transitions *t)
 {
     xm_expo_family(b, f, "xen_up", XM_METRIC_GAUGE,
                    "1 if the last collection from Xen succeeded, else 0.");
@@ -240,6 +344,18 @@ void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_s
             xm_expo_sample(b, "xen_domain_pv_devices_connected", l, 2, d->devices[k].connected);
         }
     }
+    xm_expo_family(b, f, "xen_domain_start_time_seconds", XM_METRIC_GAUGE,
+                   "Unix time the domain was created (libxl's /vm/<uuid>/start_time; dom0: "
+                   "the host's boot time).");
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].d->start_time <= 0)
+            continue;
+        struct xm_label l[] = {{"domain", label_of(&v[i])}};
+        xm_expo_sample(b, "xen_domain_start_time_seconds", l, 1, v[i].d->start_time);
+    }
     write_hypervisor_families(b, f, snap, v, n);
-    free(v);
+    write_agent_families(b, f, v, n);
+    if (t)
+        write_transitions(b, f, t, v, n);
+    free_named(v, n);
 }

@@ -147,7 +147,7 @@ static struct xm_cache_entry *insert(struct xm_cache *c, uint32_t domid)
 static void remove_at(struct xm_cache *c, struct xm_xs *xs, size_t i)
 {
     struct xm_cache_entry *e = &c->entries[i];
-    for (int k = 0; k < 3; k++)
+    for (size_t k = 0; k < XM_CACHE_DOMAIN_WATCHES; k++)
         if (e->tokens[k])
             unwatch(c, xs, e->tokens[k]);
     xm_domain_dispose(&e->dom);
@@ -325,9 +325,12 @@ bool xm_cache_drop_unlisted(struct xm_cache *c, struct xm_xs *xs,
 /* The per-domain watches (the global ones see domains come and go). */
 static void watch_domain(struct xm_cache *c, struct xm_xs *xs, struct xm_cache_entry *e)
 {
-    static const char *const nodes[3] = {"name", "domain-type", "device"};
+    static const char *const nodes[XM_CACHE_DOMAIN_WATCHES] = {
+        "name", "domain-type", "device", /* what decides the mode */
+        XM_AGENT_WATCHED_NODES,          /* what guest agents report */
+    };
     e->watched = true;
-    for (int k = 0; k < 3; k++) {
+    for (size_t k = 0; k < XM_CACHE_DOMAIN_WATCHES; k++) {
         char path[64];
         snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/%s", e->domid, nodes[k]);
         /* The entry does not move while watching (no inserts happen here). */

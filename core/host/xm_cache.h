@@ -20,6 +20,10 @@
  *   /local/domain/<id>/name              per domain: xl rename
  *   /local/domain/<id>/domain-type       per domain: XenServer's type record
  *   /local/domain/<id>/device            per domain: frontends added/removed
+ *   /local/domain/<id>/attr/PVAddons,    per domain: what guest agents and
+ *     data/os_{distro,name,majorver,       Windows PV drivers report
+ *     minorver}, drivers                   (xm_agent.h), each node itself,
+ *                                        not data/ as a whole
  * An event marks the domain it names dirty; a dirty, new or unwatched
  * domain is read afresh at the next snapshot. The first event of every new
  * watch (xenstored fires one at registration) is recognised by its token
@@ -34,7 +38,11 @@
 #include <stdint.h>
 
 #include "xenmode/host.h"
+#include "xm_agent.h"
 #include "xm_devices.h"
+
+/* Per domain: name, domain-type, device, and the agent's nodes. */
+#define XM_CACHE_DOMAIN_WATCHES (3 + XM_AGENT_N_WATCHED)
 
 /* One tracked domain. */
 struct xm_cache_entry {
@@ -45,7 +53,7 @@ struct xm_cache_entry {
     bool watched;      /* its per-domain watches are registered */
     bool have;         /* dom holds a complete cached domain */
     struct xm_domain dom;
-    uint64_t tokens[3]; /* name, domain-type, device watches */
+    uint64_t tokens[XM_CACHE_DOMAIN_WATCHES]; /* its per-domain watches */
     uint32_t backends[XM_MAX_BACKEND_DOMS]; /* backend domains its frontends use */
     size_t n_backends;
 };

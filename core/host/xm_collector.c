@@ -4,6 +4,8 @@
  * the next snapshot reconnects: a long-running front end recovers alone. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,24 @@
 
 #include "xm_cache.h"
 #include "xm_classify.h"
+#include "xm_deadline.h"
 #include "xm_domain.h"
 #include "xm_devices.h"
+#include "xm_start_time.h"
 #include "xm_libxl.h"
 #include "xm_xenctrl.h"
 
 struct xm_collector {
     pthread_mutex_t lock; /* one snapshot at a time: libxl ctx, xs handle, cache */
+    double timeout;       /* seconds a snapshot may take; <= 0: no deadline */
+    struct xm_deadline watchdog; /* ends the xenstored sockets of a late snapshot */
+    bool stalled;         /* the last snapshot missed its deadline: probe first */
+    struct xm_xs_probe probe;     /* while stalled: is xenstored answering? */
+    /* What readers may see while a snapshot holds lock (stats, version):
+     * published at the end of every snapshot, under info_lock only. */
+    pthread_mutex_t info_lock;
+    struct xm_collector_stats published;
+    char xen_version[64];
     struct xm_libxl lx;
     struct xm_xs xs;
     struct xm_xc xc;               /* libxenctrl: domain flags, guest width */
@@ -40,8 +53,22 @@ static int collector_new(struct xm_collector **out, bool watching, struct xm_err
         free(c);
         return xm_set_error(err, XM_ERR_NOMEM, "cannot create a mutex");
     }
+    if (pthread_mutex_init(&c->info_lock, NULL) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return xm_set_error(err, XM_ERR_NOMEM, "cannot create a mutex");
+    }
+    if (xm_deadline_init(&c->watchdog) != 0) {
+        pthread_mutex_destroy(&c->info_lock);
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return xm_set_error(err, XM_ERR_NOMEM, "cannot create the snapshot watchdog");
+    }
+    c->timeout = XM_DEFAULT_TIMEOUT_SECONDS;
     xm_libxl_init(&c->lx);
     xm_xs_init(&c->xs);
+    c->xs.guard = &c->watchdog;
+    xm_xs_probe_init(&c->probe);
     xm_xc_init(&c->xc);
     xm_cache_init(&c->cache, watching);
     *out = c;
@@ -58,13 +85,35 @@ int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err)
     return collector_new(out, false, err);
 }
 
-void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st)
+void xm_collector_set_timeout(struct xm_collector *c, double seconds)
 {
     pthread_mutex_lock(&c->lock);
-    st->xenstore_requests_total = c->requests_total + c->xs.requests;
-    st->cache_rebuilds_total = c->cache_rebuilds;
-    st->cached_domains = xm_cache_count(&c->cache);
+    pthread_mutex_lock(&c->info_lock);
+    c->timeout = seconds;
+    pthread_mutex_unlock(&c->info_lock);
     pthread_mutex_unlock(&c->lock);
+}
+
+/* Never waits for a snapshot: a stalled one must not stall the page. */
+void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st)
+{
+    pthread_mutex_lock(&c->info_lock);
+    *st = c->published;
+    pthread_mutex_unlock(&c->info_lock);
+}
+
+/* Called under c->lock at the end of every snapshot. */
+static void publish(struct xm_collector *c)
+{
+    char v[sizeof c->xen_version] = "";
+    xm_libxl_xen_version(&c->lx, v, sizeof v);
+    pthread_mutex_lock(&c->info_lock);
+    c->published.xenstore_requests_total = c->requests_total + c->xs.requests;
+    c->published.cache_rebuilds_total = c->cache_rebuilds;
+    c->published.cached_domains = xm_cache_count(&c->cache);
+    if (v[0]) /* the last version Xen told, kept while libxl is reopened */
+        memcpy(c->xen_version, v, sizeof v);
+    pthread_mutex_unlock(&c->info_lock);
 }
 
 void xm_collector_free(struct xm_collector *c)
@@ -76,6 +125,9 @@ void xm_collector_free(struct xm_collector *c)
     xm_xs_close(&c->xs);
     xm_xc_close(&c->xc);
     xm_libxl_close(&c->lx);
+    xm_deadline_dispose(&c->watchdog);
+    xm_xs_probe_close(&c->probe);
+    pthread_mutex_destroy(&c->info_lock);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
@@ -181,8 +233,19 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
         xm_strvec_dispose(&cls);
         goto out;
     }
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info->uuid));
+    if (xm_start_time_read(&c->xs, uuid, dom0, &d->start_time, &cls, err) == XM_XS_FAILED) {
+        xm_strvec_dispose(&cls);
+        goto out;
+    }
+    if (xm_agent_read(&c->xs, domid, &d->agent, &cls, err) == XM_XS_FAILED) {
+        xm_strvec_dispose(&cls);
+        goto out;
+    }
     if (cls.failed) {
         xm_strvec_dispose(&cls);
+        xm_agent_dispose(&d->agent);
         xm_set_error(err, XM_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -226,15 +289,35 @@ static void close_xenstore(struct xm_collector *c)
     xm_xs_close(&c->xs);
 }
 
+static void close_libxl(struct xm_collector *c)
+{
+    xm_xc_close(&c->xc);
+    xm_libxl_close(&c->lx);
+    xm_deadline_release(&c->watchdog, XM_GUARD_LIBXL);
+    c->caps_known = false;
+}
+
 static void drop_failed(struct xm_collector *c, const struct xm_error *err)
 {
-    if (err->code == XM_ERR_XENSTORE) {
+    if (err->code == XM_ERR_XENSTORE)
         close_xenstore(c);
-    } else if (err->code == XM_ERR_LIBXL) {
-        xm_xc_close(&c->xc);
-        xm_libxl_close(&c->lx);
-        c->caps_known = false;
-    }
+    else if (err->code == XM_ERR_LIBXL)
+        close_libxl(c);
+}
+
+/* libxl keeps a xenstored connection of its own (libxl_ctx_alloc opens it):
+ * the watchdog guards it too, whatever libxl uses it for. */
+static int open_libxl(struct xm_collector *c, struct xm_error *err)
+{
+    if (c->lx.ctx)
+        return XM_OK;
+    struct xm_fdset before;
+    xm_fdset_take(&before);
+    int rc = xm_libxl_open(&c->lx, err);
+    if (rc == XM_OK)
+        xm_deadline_adopt(&c->watchdog, &before, xm_xs_socket_path(), XM_GUARD_LIBXL);
+    xm_fdset_dispose(&before);
+    return rc;
 }
 
 struct listing {
@@ -305,13 +388,13 @@ static int open_hypervisor(struct xm_collector *c, struct xm_error *err)
  * list, read what the cache says must be read (a one-shot collector's
  * cache watches nothing, so that is every domain), and after a failure
  * drop the connection it came from. */
-static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struct xm_error *err)
+static int collect(struct xm_collector *c, struct xm_snapshot **out, struct xm_error *err)
 {
     libxl_dominfo *list = NULL;
     int n = 0, rc;
     double start = xm_monotonic_seconds();
 
-    if ((rc = xm_libxl_open(&c->lx, err)) != XM_OK)
+    if ((rc = open_libxl(c, err)) != XM_OK)
         return rc;
     if ((rc = open_hypervisor(c, err)) != XM_OK) {
         drop_failed(c, err);
@@ -386,8 +469,43 @@ static int take_snapshot(struct xm_collector *c, struct xm_snapshot **out, struc
     return XM_OK;
 }
 
-int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
-                          struct xm_error *err)
+/* How long a snapshot waits for the probe's reply during an outage. */
+#define PROBE_WAIT_SECONDS 0.2
+
+/* collect() under the watchdog: past the deadline the xenstored sockets
+ * are shut down, the blocked call fails, and whatever came back is thrown
+ * away (it may be partial): both connections are dropped, the cache with
+ * them, and the next snapshot first checks that xenstored answers again. */
+static int take_snapshot(struct xm_collector *c, double deadline, struct xm_snapshot **out,
+                         struct xm_error *err)
+{
+    if (xm_deadline_interrupted(&c->watchdog))
+        return xm_set_error(err, XM_ERR_TIMEOUT, "the collector is stopping");
+    if (c->stalled) {
+        /* Not answering yet: fail now rather than wait out every deadline
+         * (each waiting request would hold a server thread that long). */
+        double now = xm_monotonic_seconds();
+        double wait = now + PROBE_WAIT_SECONDS < deadline ? now + PROBE_WAIT_SECONDS : deadline;
+        int rc = xm_xs_probe_check(&c->probe, wait, err);
+        if (rc != XM_OK)
+            return rc;
+        c->stalled = false;
+    }
+    bool guarded = c->timeout > 0 && xm_deadline_arm(&c->watchdog, deadline) == 0;
+    int rc = collect(c, out, err);
+    if (!guarded || !xm_deadline_disarm(&c->watchdog))
+        return rc;
+    xm_snapshot_free(*out);
+    *out = NULL;
+    close_xenstore(c);
+    close_libxl(c);
+    c->stalled = true;
+    return xm_set_error(err, XM_ERR_TIMEOUT,
+                        "xenstored is not answering (no reply within %gs)", c->timeout);
+}
+
+int xm_collector_snapshot_until(struct xm_collector *c, double deadline,
+                                struct xm_snapshot **out, struct xm_error *err)
 {
     struct xm_error local;
     if (!err)
@@ -395,15 +513,37 @@ int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
     *out = NULL;
     err->code = XM_OK;
     err->message[0] = '\0';
-    pthread_mutex_lock(&c->lock);
-    int rc = take_snapshot(c, out, err);
+    /* Another caller's snapshot may be the one waiting on xenstored. */
+    if (!xm_lock_until(&c->lock, deadline))
+        return xm_set_error(err, XM_ERR_TIMEOUT,
+                            "xenstored is not answering: an earlier snapshot is still waiting "
+                            "for it");
+    if (c->timeout <= 0)
+        deadline = INFINITY;
+    int rc = take_snapshot(c, deadline, out, err);
+    publish(c);
     pthread_mutex_unlock(&c->lock);
     return rc;
 }
 
+int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
+                          struct xm_error *err)
+{
+    pthread_mutex_lock(&c->info_lock);
+    double t = c->timeout;
+    pthread_mutex_unlock(&c->info_lock);
+    double deadline = t > 0 ? xm_monotonic_seconds() + t : INFINITY;
+    return xm_collector_snapshot_until(c, deadline, out, err);
+}
+
+void xm_collector_interrupt(struct xm_collector *c)
+{
+    xm_deadline_interrupt(&c->watchdog);
+}
+
 void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz)
 {
-    pthread_mutex_lock(&c->lock);
-    xm_libxl_xen_version(&c->lx, out, outsz);
-    pthread_mutex_unlock(&c->lock);
+    pthread_mutex_lock(&c->info_lock);
+    snprintf(out, outsz, "%s", c->xen_version);
+    pthread_mutex_unlock(&c->info_lock);
 }

@@ -1,5 +1,7 @@
 #include "xm_domain.h"
 
+#include "xm_agent.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@ void xm_domain_dispose(struct xm_domain *d)
     for (size_t i = 0; i < d->n_evidence; i++)
         free(d->evidence[i]);
     free(d->evidence);
+    xm_agent_dispose(&d->agent);
 }
 
 bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src)
@@ -25,10 +28,11 @@ bool xm_domain_copy(struct xm_domain *dst, const struct xm_domain *src)
     dst->pv_width_bits = src->pv_width_bits;
     dst->paging = src->paging;
     dst->width_final_ = src->width_final_;
+    dst->start_time = src->start_time;
     dst->name = strdup(src->name);
     dst->devices = calloc(src->n_devices ? src->n_devices : 1, sizeof *dst->devices);
     dst->evidence = calloc(src->n_evidence ? src->n_evidence : 1, sizeof *dst->evidence);
-    if (!dst->name || !dst->devices || !dst->evidence)
+    if (!dst->name || !dst->devices || !dst->evidence || !xm_agent_copy(&dst->agent, &src->agent))
         goto fail;
     for (size_t i = 0; i < src->n_devices; i++) {
         dst->devices[i] = src->devices[i];

@@ -9,16 +9,7 @@
 
 #include <xenctrl.h>
 
-/* Xen 4.21 marks the control and hardware domains in the domain-info flags
- * (bits 10 and 9 of xen_domctl_getdomaininfo.flags). Headers before 4.21
- * lack the names; the bits were always 0 there, and are only read when the
- * running hypervisor is 4.21 or later. */
-#ifndef XEN_DOMINF_hardware
-#define XEN_DOMINF_hardware (1U << 9)
-#endif
-#ifndef XEN_DOMINF_priv
-#define XEN_DOMINF_priv (1U << 10)
-#endif
+#include "xm_dominf.h"
 
 void xm_xc_init(struct xm_xc *x)
 {

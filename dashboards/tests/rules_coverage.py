@@ -6,8 +6,9 @@
 Prints one line per check, "PASS<TAB>what" or "FAIL<TAB>what", for
 tests/integration/test-dashboards-rules.sh to turn into TAP:
 
-- every alert has the summary, description and runbook annotations, and its
-  runbook points at an anchor that exists in RUNBOOK.md;
+- every alert has the summary, description and runbook_url annotations, and
+  its runbook_url points at an anchor of the runbook as the xenmode-dashboards
+  package installs it (uncompressed, so a browser opens it);
 - every alert has an alert_rule_test where it fires (non-empty exp_alerts)
   and one where it does not (empty exp_alerts);
 - every recording rule has a promql_expr_test that queries the recorded
@@ -20,6 +21,9 @@ import sys
 
 import yaml
 
+
+# Where the xenmode-dashboards package installs docs/runbook.md.
+RUNBOOK_URL = "file:///usr/share/doc/xenmode-dashboards/runbook.md#"
 
 def slug(heading):
     """The anchor GitHub (and most Markdown renderers) give a heading."""
@@ -64,13 +68,13 @@ def main(argv):
     results = []
     for name, rule in sorted(alerts.items()):
         ann = rule.get("annotations", {})
-        missing = [k for k in ("summary", "description", "runbook") if not ann.get(k)]
-        results.append((not missing, f"alert {name} has summary, description and runbook annotations"
+        missing = [k for k in ("summary", "description", "runbook_url") if not ann.get(k)]
+        results.append((not missing, f"alert {name} has summary, description and runbook_url annotations"
                         + (f" (missing: {', '.join(missing)})" if missing else "")))
-        link = ann.get("runbook", "")
+        link = ann.get("runbook_url", "")
         anchor = link.split("#", 1)[1] if "#" in link else ""
-        results.append((link.startswith("docs/runbook.md#") and anchor in anchors,
-                        f"alert {name}: runbook {link or '(none)'} is an anchor of {runbook}"))
+        results.append((link.startswith(RUNBOOK_URL) and anchor in anchors,
+                        f"alert {name}: runbook_url {link or '(none)'} is an anchor of {runbook}"))
         results.append((name in fires, f"alert {name}: a unit test where it fires"))
         results.append((name in silent, f"alert {name}: a unit test where it does not fire"))
     for name in sorted(records):

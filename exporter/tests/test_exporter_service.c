@@ -13,22 +13,9 @@
 
 #include <cmocka.h>
 
+#include "flag_args.h"
 #include "xe_flags.h"
 #include "xe_log.h"
-
-/* Parses a NULL-terminated list of arguments after the program name. */
-static int parse(struct xe_flags *f, char *err, size_t errsz, ...)
-{
-    char *argv[16] = {"xenmode_exporter"};
-    int argc = 1;
-    va_list ap;
-    va_start(ap, errsz);
-    for (char *s; (s = va_arg(ap, char *)) != NULL && argc < 15;)
-        argv[argc++] = s;
-    va_end(ap);
-    argv[argc] = NULL;
-    return xe_flags_parse(argc, argv, f, err, errsz);
-}
 
 static void test_abbreviations_are_unknown(void **state)
 {
@@ -38,7 +25,7 @@ static void test_abbreviations_are_unknown(void **state)
     for (size_t i = 0; i < sizeof abbrev / sizeof abbrev[0]; i++) {
         struct xe_flags f;
         char err[256];
-        assert_int_equal(parse(&f, err, sizeof err, abbrev[i], NULL), -1);
+        assert_int_equal(xt_parse_flags(&f, err, sizeof err, abbrev[i], NULL), -1);
         assert_non_null(strstr(err, "unknown or malformed flag"));
         assert_non_null(strstr(err, abbrev[i]));
         xe_flags_free(&f);
@@ -50,17 +37,17 @@ static void test_service_flags(void **state)
     (void)state;
     struct xe_flags f;
     char err[256];
-    assert_int_equal(parse(&f, err, sizeof err, NULL), 0);
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, NULL), 0);
     assert_false(f.systemd_socket);
     assert_false(f.disable_exporter_metrics);
     xe_flags_free(&f);
-    assert_int_equal(parse(&f, err, sizeof err, "--web.systemd-socket",
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--web.systemd-socket",
                            "--web.disable-exporter-metrics", NULL),
                      0);
     assert_true(f.systemd_socket);
     assert_true(f.disable_exporter_metrics);
     xe_flags_free(&f);
-    assert_int_equal(parse(&f, err, sizeof err, "--web.systemd-socket", "--no-web.systemd-socket",
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--web.systemd-socket", "--no-web.systemd-socket",
                            "--no-xen.cache", "--no-xen.configs", NULL),
                      0);
     assert_false(f.systemd_socket);
@@ -75,18 +62,18 @@ static void test_values(void **state)
     struct xe_flags f;
     char err[256];
     /* A value may start with "--" when given as the next word. */
-    assert_int_equal(parse(&f, err, sizeof err, "--web.config.file", "--odd-name.yml", NULL), 0);
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--web.config.file", "--odd-name.yml", NULL), 0);
     assert_string_equal(f.web_config_file, "--odd-name.yml");
     xe_flags_free(&f);
-    assert_int_equal(parse(&f, err, sizeof err, "--web.disable-exporter-metrics=true", NULL), -1);
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--web.disable-exporter-metrics=true", NULL), -1);
     assert_non_null(strstr(err, "--web.disable-exporter-metrics=true"));
     xe_flags_free(&f);
-    assert_int_equal(parse(&f, err, sizeof err, "--no-web.listen-address=:1", NULL), -1);
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--no-web.listen-address=:1", NULL), -1);
     xe_flags_free(&f);
-    assert_int_equal(parse(&f, err, sizeof err, "--web.telemetry-path", NULL), -1);
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--web.telemetry-path", NULL), -1);
     assert_non_null(strstr(err, "needs a value"));
     xe_flags_free(&f);
-    assert_int_equal(parse(&f, err, sizeof err, "--", NULL), -1);
+    assert_int_equal(xt_parse_flags(&f, err, sizeof err, "--", NULL), -1);
     xe_flags_free(&f);
 }
 

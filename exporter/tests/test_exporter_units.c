@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "flag_args.h"
 #include "xe_flags.h"
 #include "xe_gzip.h"
 #include "xe_listen.h"
@@ -183,31 +184,25 @@ static void test_listen(void **state)
     end_rows();
 }
 
-static int parse(struct xe_flags *f, char *err, size_t errsz, ...)
-{
-    char *argv[16] = {"xenmode_exporter"};
-    int argc = 1;
-    va_list ap;
-    va_start(ap, errsz);
-    for (char *s; (s = va_arg(ap, char *)) != NULL && argc < 15;)
-        argv[argc++] = s;
-    va_end(ap);
-    argv[argc] = NULL;
-    return xe_flags_parse(argc, argv, f, err, errsz);
-}
-
 static void test_flags(void **state)
 {
     (void)state;
     struct xe_flags f;
     char err[256];
 
-    check(parse(&f, err, sizeof err, NULL) == 0 && f.n_listen == 1 &&
+    check(xt_parse_flags(&f, err, sizeof err, NULL) == 0 && f.n_listen == 1 &&
               strcmp(f.listen[0], ":9717") == 0 && strcmp(f.telemetry_path, "/metrics") == 0 &&
-              f.max_requests == 40 && f.log_level == XE_INFO && f.log_format == XE_LOGFMT,
+              f.max_requests == 40 && f.log_level == XE_INFO && f.log_format == XE_LOGFMT &&
+              f.xen_timeout == 5.0,
           "defaults");
     xe_flags_free(&f);
-    check(parse(&f, err, sizeof err, "--web.listen-address=127.0.0.1:1", "--web.listen-address",
+    check(xt_parse_flags(&f, err, sizeof err, "--xen.timeout=1500ms", NULL) == 0 && f.xen_timeout == 1.5,
+          "--xen.timeout=1500ms is 1.5 s");
+    xe_flags_free(&f);
+    check(xt_parse_flags(&f, err, sizeof err, "--xen.timeout", "1m30s", NULL) == 0 && f.xen_timeout == 90,
+          "--xen.timeout 1m30s is 90 s");
+    xe_flags_free(&f);
+    check(xt_parse_flags(&f, err, sizeof err, "--web.listen-address=127.0.0.1:1", "--web.listen-address",
                 "[::1]:2", "--web.telemetry-path=/m", "--web.max-requests", "0",
                 "--log.level=debug", "--log.format=json", "--web.config.file=w.yml", NULL) == 0 &&
               f.n_listen == 2 && strcmp(f.listen[1], "[::1]:2") == 0 &&
@@ -229,15 +224,19 @@ static void test_flags(void **state)
         {"--log.level", "--log.level"},
         {"extra", "extra"},
         {"--version=1", "--version=1"},
+        {"--xen.timeout=5", "--xen.timeout"},
+        {"--xen.timeout=0s", "--xen.timeout"},
+        {"--xen.timeout=2h", "--xen.timeout"},
+        {"--xen.timeout=fast", "--xen.timeout"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = parse(&f, err, sizeof err, bad[i].arg, NULL);
+        int rc = xt_parse_flags(&f, err, sizeof err, bad[i].arg, NULL);
         check(rc == -1 && strstr(err, bad[i].want), "%s is refused: %s", bad[i].arg, err);
         xe_flags_free(&f);
     }
-    check(parse(&f, err, sizeof err, "--help", NULL) == 0 && f.help, "--help");
+    check(xt_parse_flags(&f, err, sizeof err, "--help", NULL) == 0 && f.help, "--help");
     xe_flags_free(&f);
-    check(parse(&f, err, sizeof err, "--version", NULL) == 0 && f.version, "--version");
+    check(xt_parse_flags(&f, err, sizeof err, "--version", NULL) == 0 && f.version, "--version");
     xe_flags_free(&f);
     end_rows();
 }
@@ -288,7 +287,8 @@ static void test_gzip(void **state)
     xm_buf_init(&out);
     for (int i = 0; i < 5000; i++)
         xm_buf_printf(&in, "xen_domain_virt_mode{domain=\"d%d\",mode=\"pv\"} 1\n", i);
-    int rc = xe_gzip(in.data, in.len, &out);
+    char err[128];
+    int rc = xe_gzip(in.data, in.len, &out, err, sizeof err);
     unsigned char *back = malloc(in.len + 1);
     z_stream zs = {0};
     inflateInit2(&zs, 15 + 16);
@@ -313,7 +313,8 @@ static void test_process(void **state)
     (void)state;
     struct xm_buf b;
     xm_buf_init(&b);
-    int rc = xe_process_write(&b, XM_EXPO_TEXT, "/proc");
+    char err[256] = "";
+    int rc = xe_process_write(&b, XM_EXPO_TEXT, "/proc", err, sizeof err);
     const char *t = xm_buf_cstr(&b);
     check(rc == 0 && strstr(t, "\nprocess_cpu_seconds_total ") && strstr(t, "\nprocess_open_fds ") &&
               strstr(t, "\nprocess_max_fds ") && strstr(t, "\nprocess_virtual_memory_bytes ") &&
@@ -321,8 +322,9 @@ static void test_process(void **state)
               strstr(t, "\nprocess_start_time_seconds "),
           "process_* from /proc/self");
     xm_buf_reset(&b);
-    rc = xe_process_write(&b, XM_EXPO_OPENMETRICS, "/nonexistent");
-    check(rc != 0 && b.len == 0, "an unreadable procfs gives no process_* and an error");
+    rc = xe_process_write(&b, XM_EXPO_OPENMETRICS, "/nonexistent", err, sizeof err);
+    check(rc == -1 && b.len == 0 && strncmp(err, "/nonexistent/self/", 18) == 0,
+          "an unreadable procfs gives no process_* and an error naming the file (%s)", err);
     xm_buf_dispose(&b);
     end_rows();
 }

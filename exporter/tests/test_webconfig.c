@@ -206,13 +206,13 @@ static enum xe_auth_result check(struct xe_auth *a, const char *scheme, const ch
 static void basic_auth(void **state)
 {
     (void)state;
-    char hash[128], yaml[512];
-    assert_int_equal(xe_auth_hash_password("secret", 4, hash, sizeof hash), 0);
+    char hash[128], yaml[512], err[128];
+    assert_int_equal(xe_auth_hash_password("secret", 4, hash, sizeof hash, err, sizeof err), 0);
     assert_int_equal(xe_bcrypt_cost(hash), 4);
     snprintf(yaml, sizeof yaml, "basic_auth_users:\n  alice: '%s'\n", hash);
     struct xe_webconfig *wc = parse_ok(yaml);
     struct xe_auth *a = NULL;
-    assert_int_equal(xe_auth_new(wc, &a), 0);
+    assert_int_equal(xe_auth_new(wc, &a, err, sizeof err), 0);
     assert_true(xe_auth_enabled(a));
     assert_int_equal(check(a, "Basic", "alice:secret", 12), XE_AUTH_OK);
     assert_int_equal(check(a, "Basic", "alice:secret", 12), XE_AUTH_OK); /* remembered */
@@ -249,10 +249,10 @@ static void rate_limit(void **state)
     assert_true(xe_ratelimit_allow(&r, t + 60000000000ull));
     assert_true(xe_ratelimit_allow(&r, t + 60000000000ull)); /* refills to burst only */
     assert_false(xe_ratelimit_allow(&r, t + 60000000000ull));
-    xe_ratelimit_destroy(&r);
+    xe_ratelimit_dispose(&r);
     xe_ratelimit_init(&r, 0, 0);
     assert_true(xe_ratelimit_allow(&r, t)); /* interval 0: no limit */
-    xe_ratelimit_destroy(&r);
+    xe_ratelimit_dispose(&r);
 }
 
 int main(void)

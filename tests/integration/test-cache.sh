@@ -1,7 +1,10 @@
 #!/bin/bash
 # The snapshot cache (core/host/xm_cache.h) against full reads on the fake host:
 #  - seeded random differential runs of 1000 steps (XM_CACHE_SEED adds one
-#    of your choosing; a failure prints the seed and step to replay);
+#    of your choosing; a failure prints the seed and step to replay), with
+#    xenstored stopped (SIGSTOP) mid-snapshot now and then: the stalled
+#    snapshot returns within its deadline, and the next one equals a full
+#    read;
 #  - 100 snapshots of an unchanging 1000-domain host send 0 xenstore
 #    requests, by the test server's own counter;
 #  - valgrind over a differential run (the sanitizer build runs the same

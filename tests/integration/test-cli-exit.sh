@@ -14,7 +14,7 @@ status_of() { "$XENMODE" "$@" >/dev/null 2>&1; echo $?; }
 documented=$(sed -n '/^# EXIT STATUS/,/^# [A-Z]/p' "$MAN" | sed -n 's/^\*\([0-9]\+\)\*$/\1/p' | sort -n | xargs)
 defined=$(sed -n '/^enum cli_exit {/,/^};/p' "$XM_ROOT/cli/cli.h" | sed -n 's/^ *EXIT_[A-Z]* = \([0-9]\+\),.*/\1/p' | sort -n | xargs)
 assert_eq "the man page documents the statuses cli.h defines" "$defined" "$documented"
-assert_eq "cli.h defines 0 to 4, each once" "0 1 2 3 4" "$defined"
+assert_eq "cli.h defines 0 to 5, each once" "0 1 2 3 4 5" "$defined"
 
 assert_eq "0: --help" 0 "$(status_of --help)"
 assert_eq "0: configs on an empty directory" 0 "$(mkdir -p "$TL_TMP/empty"; status_of configs --xen.config-dir "$TL_TMP/empty")"
@@ -31,6 +31,15 @@ assert_eq "3: metrics without Xen" 3 "$(status_of metrics)"
 assert_eq "4: self, unreadable CPUID file" 4 "$(status_of self --cpuid.file "$TL_TMP/none")"
 assert_eq "4: configs, unreadable directory" 4 "$(status_of configs --xen.config-dir "$TL_TMP/none")"
 assert_eq "4: metrics --output that cannot be written" 4 "$(status_of metrics --output "$TL_TMP/none/xen.prom")"
+assert_eq "5: metrics --output onto a directory" 5 "$(status_of metrics --output "$TL_TMP")"
+# 3: xenstored stopped (SIGSTOP): list gives up at its 5 s deadline with a
+# message, instead of hanging.
+out=$("$XM_ROOT/tests/fake-host/run" "$XM_ROOT/tests/fixtures/mixed.json" -- sh -c '
+    p=$(cat "$XENMODE_FAKE_XENSTORED_PIDFILE"); kill -STOP "$p"
+    "$0" list 2>&1 >/dev/null; echo "status=$?"; kill -CONT "$p"' "$XENMODE")
+assert_eq "3: list with xenstored stopped" "status=3" "$(echo "$out" | grep '^status=')"
+check "3: list with xenstored stopped says xenstored is not answering" \
+    grep -q 'xenstored is not answering' <<<"$out"
 if [ -w /dev/full ]; then
     assert_eq "4: configs --format json to a full device" 4 "$("$XENMODE" configs --xen.config-dir "$TL_TMP/empty" --format json >/dev/full 2>/dev/null; echo $?)"
 fi

@@ -33,7 +33,7 @@ assert_eq "fake libxl list failure: exit 3" 3 "$rc"
 check "fake libxl list failure: names libxl_list_domain" grep -q 'libxl_list_domain failed' "$TL_TMP/err"
 XENMODE_FAKE_LIBXL_FAIL=userdata "$RUN" "$MIXED" -- "$XENMODE" list --format json --explain >"$TL_TMP/out" 2>"$TL_TMP/err"
 check "userdata failure: the shim guest falls back to pvh with the reason in the evidence" \
-    jq -e '.[] | select(.name == "guest-shim") | .mode == "pvh" and (.evidence | any(test("unreadable")))' "$TL_TMP/out" >/dev/null
+    quiet jq -e '.[] | select(.name == "guest-shim") | .mode == "pvh" and (.evidence | any(test("unreadable")))' "$TL_TMP/out"
 
 # xenstore unreachable: the run's server is stopped before the command.
 "$RUN" "$MIXED" -- sh -c '"$0"/tests/fake-host/xenstored-ctl stop && "$1" list' "$XM_ROOT" "$XENMODE" >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?

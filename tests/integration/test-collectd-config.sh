@@ -56,7 +56,10 @@ MARK=guest-pv
 if xmc_start "$MIXED" "$CONF"; then
     wait_until 10 reads_after 4
     assert_eq "ReportPVDevices false: no count values" 0 "$(xmc_listval | grep -c '/count-')"
-    assert_eq "ReportPVDevices false: the 30 mode gauges remain" 30 "$(xmc_listval | grep -c "^$XMC_HOST/xenmode-.*/gauge-")"
+    assert_eq "ReportPVDevices false: the 30 mode gauges remain" 30 \
+        "$(xmc_listval | grep -cE "^$XMC_HOST/xenmode-.*/gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh)$")"
+    assert_eq "ReportPVDevices false: the 6 guest width / HAP gauges remain" 6 \
+        "$(xmc_listval | grep -cE "^$XMC_HOST/xenmode-.*/gauge-(pv_guest_width|hap)$")"
     xmc_stop
 else
     not_ok "ReportPVDevices false: collectd starts"
@@ -89,6 +92,10 @@ bad_case "Interval 0" '  Interval 0' \
     'xenmode plugin: option "Interval": bad value 0: expected one number of seconds'
 bad_case "Interval \"fast\"" '  Interval "fast"' \
     'xenmode plugin: option "Interval": bad value "fast"'
+bad_case "Timeout 0" '  Timeout 0' \
+    'xenmode plugin: option "Timeout": bad value 0: expected one number of seconds, greater than 0 and at most 3600'
+bad_case "Timeout \"5s\"" '  Timeout "5s"' \
+    'xenmode plugin: option "Timeout": bad value "5s"'
 bad_case "Domain with a boolean" '  Domain true' \
     'xenmode plugin: option "Domain": bad value true: expected one string'
 bad_case "Domain with two values" '  Domain "a" "b"' \

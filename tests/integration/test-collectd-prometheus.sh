@@ -21,7 +21,7 @@ xmc_start_wp "$HOST" 0.5 "$WP_PORT" "collectd starts with write_prometheus"
 # collectd's own page first.
 wp_has_all() {
     curl -sf "http://127.0.0.1:$WP_PORT/metrics" >"$TL_TMP/wp.txt" &&
-        [ "$(grep -c '^collectd_xenmode_gauge{' "$TL_TMP/wp.txt")" -ge 30 ]
+        [ "$(grep -cE '^collectd_xenmode_gauge\{xenmode="[^"]*",type="(pv|pvh|hvm|pvhvm|pv_in_pvh)"' "$TL_TMP/wp.txt")" -ge 30 ]
 }
 check "write_prometheus serves collectd_xenmode_gauge for 6 domains x 5 modes" wait_until 15 wp_has_all
 check "write_prometheus: guest-pvhvm's pvhvm series is 1" \
@@ -48,14 +48,25 @@ query() {
     curl -sf "$PROM_URL/api/v1/query" --data-urlencode "query=$1" |
         jq -r '.data.result[] | "\(.metric.xenmode) \(.metric.type) \(.value[1])"' | sort
 }
-all_scraped() { [ "$(query 'collectd_xenmode_gauge' | wc -l)" = 30 ]; }
+# The gauge family also carries pv_guest_width, hap and capability_<cap>:
+# the mode series are the ones whose type is a mode (docs/collectd.md).
+MODES='type=~"pv|pvh|hvm|pvhvm|pv_in_pvh"'
+all_scraped() { [ "$(query "collectd_xenmode_gauge{$MODES}" | wc -l)" = 30 ]; }
 check "Prometheus scraped all 30 mode series (within 30 s)" wait_until 30 all_scraped
 
 want=$(jq -r '.domains[] | select(.expect != null) | "\(.name) \(.expect.mode) 1"' "$MIXED" | sort)
-assert_eq "Prometheus: collectd_xenmode_gauge == 1 gives each domain's mode" \
-    "$want" "$(query 'collectd_xenmode_gauge == 1')"
+assert_eq "Prometheus: collectd_xenmode_gauge{$MODES} == 1 gives each domain's mode" \
+    "$want" "$(query "collectd_xenmode_gauge{$MODES} == 1")"
 assert_eq "Prometheus: 24 series are 0 (four other modes per domain)" 24 \
-    "$(query 'collectd_xenmode_gauge == 0' | wc -l)"
+    "$(query "collectd_xenmode_gauge{$MODES} == 0" | wc -l)"
+assert_eq "Prometheus: the hypervisor's facts (guest width of PV domains, HAP of the others)" \
+    "$(xmc_expect_hypervisor "$MIXED" | sed 's/ gauge-/ /' | sort)" \
+    "$(query 'collectd_xenmode_gauge{type=~"pv_guest_width|hap"}')"
+# Host-wide values have no plugin_instance: write_prometheus puts their
+# type_instance in the label named after the plugin, and sets no "type".
+assert_eq "Prometheus: the five host capabilities, as xenmode=\"capability_<cap>\" without type" \
+    "capability_hap null 1 capability_hvm null 1 capability_pv32 null 1 capability_pv64 null 1 capability_shadow null 1" \
+    "$(query 'collectd_xenmode_gauge{xenmode=~"capability_.+"}' | tr '\n' ' ' | sed 's/ $//')"
 want=$(jq -r '.domains[] | select(.expect != null) | .name as $n
               | .expect.pv_devices_connected | to_entries[] | "\($n) \(.key) \(.value)"' "$MIXED" | sort)
 assert_eq "Prometheus: collectd_xenmode_count gives the PV devices connected per kind" \
@@ -68,7 +79,7 @@ assert_eq "Prometheus: the docs' alert expression finds guest-hvm" "guest-hvm hv
     "$(query 'collectd_xenmode_gauge{type="hvm"} == 1')"
 
 # docs/collectd.md's expression giving the exporter's metric name and labels.
-RENAME='max without (xenmode, type) (label_replace(label_replace(collectd_xenmode_gauge, "domain", "$1", "xenmode", "(.*)"), "mode", "$1", "type", "(.*)"))'
+RENAME='max without (xenmode, type) (label_replace(label_replace(collectd_xenmode_gauge{type=~"pv|pvh|hvm|pvhvm|pv_in_pvh"}, "domain", "$1", "xenmode", "(.*)"), "mode", "$1", "type", "(.*)"))'
 want=$(jq -r '.domains[] | select(.expect != null) | "\(.name) \(.expect.mode)"' "$MIXED" | sort)
 got=$(curl -sf "$PROM_URL/api/v1/query" --data-urlencode "query=$RENAME == 1" |
       jq -r '.data.result[] | "\(.metric.domain) \(.metric.mode)"' | sort)

@@ -5,8 +5,11 @@
 # stand-in for the daemon (collectd-plugin/tests/xmc-mock-daemon.c: the
 # daemon functions the plugin uses, -rdynamic) loads xenmode.so and runs
 # THREADS x READS reads at once on the fake host:
-#   - every read succeeds and dispatches the whole host (35 values on the
-#     mixed host: 6 domains x 5 modes + 5 device counts), 6 gauges = 1;
+#   - every read succeeds and dispatches the whole host (49 values on the
+#     mixed host: 6 domains x 5 modes + 5 device counts + one guest width or
+#     HAP gauge per domain + the two PV-driver transition counters of each
+#     of the 4 HVM containers; the host-wide capability gauges are not
+#     counted), 6 mode gauges = 1;
 #   - with the domain list failing, every read fails and the failure is
 #     logged once in all, not once per thread or read;
 #   - helgrind finds no data race or lock-order problem (plain build; the
@@ -23,14 +26,14 @@ done
 
 "$RUN" "$MIXED" -- "$MOCK" "$PLUGIN" 8 40 >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
 assert_eq "8 threads x 40 concurrent reads: all succeed" 0 "$rc"
-assert_eq "every read dispatched the whole host (35 values)" \
-    "total: 320 reads, 0 failed, 11200 values, 35..35 per read, 0 log lines" "$(tail -1 "$TL_TMP/out")"
+assert_eq "every read dispatched the whole host (49 values)" \
+    "total: 320 reads, 0 failed, 15680 values, 49..49 per read, 0 log lines" "$(tail -1 "$TL_TMP/out")"
 check "every read had one mode = 1 per domain (6 x 40 per thread)" \
     sh -c "[ \"\$(grep -c ', 240 mode gauges = 1$' '$TL_TMP/out')\" = 8 ]"
 
 "$RUN" "$MIXED" -- "$MOCK" "$PLUGIN" 4 20 guest-pv >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
-assert_eq "Domain \"guest-pv\": 7 values per read (5 modes + vbd + vif)" \
-    "0 total: 80 reads, 0 failed, 560 values, 7..7 per read, 0 log lines" "$rc $(tail -1 "$TL_TMP/out")"
+assert_eq "Domain \"guest-pv\": 8 values per read (5 modes + vbd + vif + guest width)" \
+    "0 total: 80 reads, 0 failed, 640 values, 8..8 per read, 0 log lines" "$rc $(tail -1 "$TL_TMP/out")"
 
 XENMODE_FAKE_LIBXL_FAIL=list "$RUN" "$MIXED" -- "$MOCK" "$PLUGIN" 8 20 >"$TL_TMP/out" 2>"$TL_TMP/err"; rc=$?
 assert_eq "domain list failing: every read fails" "1 total: 160 reads, 160 failed, 0 values, 0..0 per read, 1 log lines" \

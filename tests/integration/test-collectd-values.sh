@@ -37,13 +37,31 @@ while read -r name kind n; do
     assert_eq "unixsock: $name count-$kind = $n" "$n" "$(xmc_getval "$name" "count-$kind")"
 done < <(xmc_expect_devices "$MIXED")
 
-# Nothing else: exactly 5 gauges per domain plus the expected counts.
+# ... the hypervisor's facts: guest width of PV domains, HAP of HVM containers ...
+while read -r name ti v; do
+    assert_eq "unixsock: $name $ti = $v" "$v" "$(xmc_getval "$name" "$ti")"
+done < <(xmc_expect_hypervisor "$MIXED")
+# ... and the host's capabilities (plugin_instance ""), all 1 on this host.
+for cap in pv32 pv64 hvm hap shadow; do
+    v=$("$XMC_COLLECTDCTL" -s "$XMC_SOCK" getval "$XMC_HOST/xenmode/gauge-capability_$cap" 2>/dev/null |
+        awk -F= '$1 == "value" { print $2 + 0 }')
+    assert_eq "unixsock: xenmode/gauge-capability_$cap = 1" 1 "$v"
+done
+
+# Nothing else: exactly 5 gauges per domain plus the expected counts, one
+# hypervisor fact per domain and the two PV-driver transition counters of
+# each HVM container (0 on this unchanging host).
 ndom=${#EXPECT[@]}
 ndev=$(xmc_expect_devices "$MIXED" | wc -l)
+nhvm=$(jq '[.domains[] | select(.hvm)] | length' "$MIXED")
 got=$(xmc_listval | grep -c "^$XMC_HOST/xenmode-")
-assert_eq "listval: $ndom domains x 5 modes + $ndev device counts, nothing else" "$((ndom * 5 + ndev))" "$got"
-got=$(xmc_listval | grep "^$XMC_HOST/xenmode-" | grep -cvE '/(gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh)|count-[a-z0-9_]+)$')
-assert_eq "listval: only gauge-<mode> and count-<kind> types" 0 "$got"
+assert_eq "listval: $ndom domains x (5 modes + 1 width or hap) + $ndev device counts + $nhvm x 2 transitions, nothing else" \
+    "$((ndom * 6 + ndev + nhvm * 2))" "$got"
+got=$(xmc_listval | grep "^$XMC_HOST/xenmode-" |
+      grep -cvE '/(gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh|pv_guest_width|hap)|count-[a-z0-9_]+|derive-transition_(hvm_to_pvhvm|pvhvm_to_hvm))$')
+assert_eq "listval: only gauge-<mode>, gauge-pv_guest_width, gauge-hap, count-<kind> and the driver transitions" 0 "$got"
+assert_eq "unixsock: guest-hvm derive-transition_hvm_to_pvhvm = 0" 0 "$(xmc_getval guest-hvm derive-transition_hvm_to_pvhvm)"
+assert_eq "listval: five host capabilities" 5 "$(xmc_listval | grep -c "^$XMC_HOST/xenmode/gauge-capability_")"
 
 # The csv plugin's files hold the same values (the newest line of each).
 csv_files_at_least() { test "$(find "$XMC_CSV" -name 'gauge-*' | wc -l)" -ge "$1"; }

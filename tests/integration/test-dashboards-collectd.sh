@@ -105,6 +105,16 @@ check "xen_up is recorded as 1 for the collectd host" \
     wait_until 10 prom_has_series "xen_up{job=\"collectd\",instance=\"$COLLECTD_HOST\"} == 1"
 check "PV device counts are recorded from collectd" \
     prom_has_series "xen_domain_pv_devices_connected{job=\"collectd\",instance=\"$COLLECTD_HOST\"}"
+assert_eq "no series is recorded from a host-wide value (every device count has a domain)" 0 \
+    "$(curl -fsS --max-time 5 "$PROM_URL/api/v1/query" \
+        --data-urlencode 'query=count(xen_domain_pv_devices_connected{job="collectd",domain=""}) or vector(0)' |
+       jq -r '.data.result[0].value[1]')"
+check "the guest widths of PV domains are recorded from collectd" \
+    prom_has_series "xen_domain_pv_guest_width{job=\"collectd\",instance=\"$COLLECTD_HOST\",domain=\"guest-pv\"} == 64"
+check "HAP is recorded from collectd" \
+    prom_has_series "xen_domain_hap{job=\"collectd\",instance=\"$COLLECTD_HOST\",domain=\"guest-hvm\"} == 1"
+check "the host's capabilities are recorded from collectd (5)" \
+    prom_has_series "count(xen_hypervisor_capability{job=\"collectd\",instance=\"$COLLECTD_HOST\"}) == 5"
 
 # The host view's main table query, through each path.
 table() {

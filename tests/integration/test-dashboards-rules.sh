@@ -45,7 +45,10 @@ mutant() {   # mutant DESCRIPTION SED_EXPRESSION
 }
 mutant "XenExporterDown for 2m instead of 5m" '/alert: XenExporterDown/,/for:/ s/for: 5m/for: 2m/'
 mutant "XenCollectionFailing firing while xen_up is 1" 's/expr: xen_up == 0/expr: xen_up != 2/'
-mutant "XenHVMWithoutPVDrivers for 20m instead of 30m" 's/for: 30m/for: 20m/'
+mutant "XenHVMWithoutPVDrivers for 10m instead of 15m" '/alert: XenHVMWithoutPVDrivers/,/for:/ s/for: 15m/for: 10m/'
+mutant "XenHVMWithoutPVDrivers without its boot grace" 's/xen_domain_start_time_seconds < 900/xen_domain_start_time_seconds < 0/'
+mutant "XenPVDriversLost firing on a domain that got its drivers back" 's/and on (instance, domain) xen_domain_virt_mode{mode="hvm"} == 1/and on (instance, domain) xen_domain_virt_mode{mode="hvm"} >= 0/'
+mutant "XenExporterDown for any target that is down" 's/and on (job, instance) max_over_time(xenmode_exporter_build_info\[1d\]) == 1/or up{job="none"}/'
 mutant "XenDomainModeChanged counting hvm <-> pvhvm" 's/mode=~"pv|pvh|pv_in_pvh"/mode=~"pv|pvh|hvm|pv_in_pvh"/'
 mutant "XenConfiguredModeMismatch without pvhvm = hvm" 's/"mode", "hvm", "mode", "pvhvm"/"mode", "hvm", "mode", "none"/'
 mutant "collectd rules keeping collectd's instance label" 's/"instance", "\$1", "exported_instance", "(.+)"/"exported_instance", "$1", "exported_instance", "(.+)"/'

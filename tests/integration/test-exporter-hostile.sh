@@ -8,6 +8,12 @@
 # for a loaded 2-core machine and the sanitizer build; an exporter that
 # fails shows scrapes timing out after 5 s or refused with 503).
 # The figures of each attack are printed as "# figures: {json}".
+#
+# XE_HOSTILE_VALGRIND=1 (test-exporter-hostile-valgrind.sh): every exporter
+# runs under valgrind memcheck and the same attacks run with fewer
+# connections (n), a longer scrape timeout and no latency bound (valgrind
+# is 20-50 times slower); each exporter must then stop with no memcheck
+# error and no definite or indirect leak.
 source "$(dirname "$0")/../lib/testlib.sh"
 source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 tl_tmpdir
@@ -17,6 +23,26 @@ P99_MS=${XE_HOSTILE_P99_MS:-500}
 # Over TLS each scrape is a new handshake, done by Python: 50-250 ms each on
 # a loaded 2-core machine before any attack.
 TLS_P99_MS=${XE_HOSTILE_TLS_P99_MS:-1500}
+VG=${XE_HOSTILE_VALGRIND:-}
+SCRAPE_OPTS=() READY=30
+if [ -n "$VG" ]; then
+    if [ "${XM_SANITIZE:-}" = 1 ]; then
+        ok "valgrind memcheck of the hostile-client attacks # SKIP valgrind under ASan"
+        finish; exit
+    fi
+    P99_MS=1e9 TLS_P99_MS=1e9 SCRAPE_OPTS=(--timeout 30) READY=120
+fi
+# n COUNT: COUNT connections, a tenth (at least 20) under valgrind.
+n() { if [ -n "$VG" ]; then echo $(( $1 / 10 > 20 ? $1 / 10 : 20 )); else echo "$1"; fi; }
+# vg NAME: xe_start's options to run exporter NAME under valgrind.
+vg() { [ -n "$VG" ] && echo "--valgrind $TL_TMP/vg-$1.log"; }
+# vg_stop NAME: under valgrind, stops NAME and checks its memcheck report.
+vg_stop() {
+    [ -n "$VG" ] || return 0
+    local name=$1 rc
+    xe_stop "$name" 180; rc=$?
+    xe_valgrind_clean "$TL_TMP/vg-$name.log" "$name after the attacks" "$rc"
+}
 
 # attack NAME MODE [OPTIONS...]: runs the attack with scrapes against the
 # exporter NAME; checks the bound; prints the figures.
@@ -24,7 +50,7 @@ attack() {
     local name=$1 mode=$2; shift 2
     local out bound=$P99_MS
     [ "${XE_SCHEME[$name]}" = https ] && bound=$TLS_P99_MS
-    out=$(python3 "$HOSTILE" "$mode" --port "${XE_PORT[$name]}" "$@" 2>&1)
+    out=$(python3 "$HOSTILE" "$mode" --port "${XE_PORT[$name]}" "${SCRAPE_OPTS[@]}" "$@" 2>&1)
     diag "figures: $out"
     local scrapes failed p99 opened
     scrapes=$(jq -r .scrapes <<<"$out" 2>/dev/null)
@@ -39,18 +65,19 @@ attack() {
     check "$mode: the exporter is still running" xe_alive "$name"
 }
 
-xe_start main "$MIXED" -- --web.max-requests=40
-check "exporter answers" xe_wait_ready main
+# shellcheck disable=SC2046 # vg's options are words
+xe_start main "$MIXED" $(vg main) -- --web.max-requests=40
+check "exporter answers" xe_wait_ready main "$READY"
 
 # 40 POSTs dripping their bodies would hold every --web.max-requests slot
 # before any authentication if a request were counted from its headers.
-attack main slowpost --conns 200 --duration 5 --drip 2
+attack main slowpost --conns "$(n 200)" --duration 5 --drip 2
 # Connections that send nothing, and ones that drip their headers.
-attack main idle --conns 2000 --duration 5
-attack main slowheader --conns 500 --duration 5 --drip 2
+attack main idle --conns "$(n 2000)" --duration 5
+attack main slowheader --conns "$(n 500)" --duration 5 --drip 2
 # Bursts of half requests closed at once: the scrapes start right after
 # the last burst and last 10 s.
-attack main halfclose --conns 2500 --bursts 3 --after 6
+attack main halfclose --conns "$(n 2500)" --bursts 3 --after 6
 
 # --- HTTP laxness ---------------------------------------------------------
 # raw_status NAME REQUEST: the status code of the answer to REQUEST (printf
@@ -93,45 +120,52 @@ assert_eq "a POST: refused at once (405), before its body" 405 \
 # --- basic auth: slow bodies hold no slot before authentication ------------
 printf 'basic_auth_users:\n  prometheus: %s\n' "$("$XM_BUILD/exporter/tests/xe-bcrypt" 's3cret' 4)" \
     >"$TL_TMP/web.yml"
-xe_start auth "$MIXED" -- --web.max-requests=40 --web.config.file="$TL_TMP/web.yml"
-check "exporter with basic auth answers" xe_wait_ready auth
-attack auth slowpost --conns 200 --duration 5 --drip 1 --user prometheus:s3cret
+# shellcheck disable=SC2046
+xe_start auth "$MIXED" $(vg auth) -- --web.max-requests=40 --web.config.file="$TL_TMP/web.yml"
+check "exporter with basic auth answers" xe_wait_ready auth "$READY"
+attack auth slowpost --conns "$(n 200)" --duration 5 --drip 1 --user prometheus:s3cret
+vg_stop auth
 
 # --- TLS: the same attacks on the HTTPS port; plain HTTP gets a 400 -----------
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TL_TMP/tls.key" -out "$TL_TMP/tls.crt" \
     -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 printf 'tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n' >"$TL_TMP/tls.yml"
-xe_start tls "$MIXED" --https -- --web.max-requests=40 --web.config.file="$TL_TMP/tls.yml"
-check "exporter with TLS answers" xe_wait_ready tls
+# shellcheck disable=SC2046
+xe_start tls "$MIXED" $(vg tls) --https -- --web.max-requests=40 --web.config.file="$TL_TMP/tls.yml"
+check "exporter with TLS answers" xe_wait_ready tls "$READY"
 assert_eq "HTTPS: 200" 200 "$(xe_status tls /metrics)"
 body=$(curl -s --max-time 10 -o "$TL_TMP/plain.body" -w '%{http_code}' "http://127.0.0.1:${XE_PORT[tls]}/metrics")
 assert_eq "plain HTTP to the HTTPS port: 400" 400 "$body"
 check "... telling the client to use HTTPS" grep -q 'Client sent an HTTP request to an HTTPS server' "$TL_TMP/plain.body"
-attack tls slowpost --conns 200 --duration 5 --drip 1 --tls
-attack tls idle --conns 2000 --duration 5 --tls
-attack tls halfclose --conns 2500 --bursts 2 --after 5 --tls
+attack tls slowpost --conns "$(n 200)" --duration 5 --drip 1 --tls
+attack tls idle --conns "$(n 2000)" --duration 5 --tls
+attack tls halfclose --conns "$(n 2500)" --bursts 2 --after 5 --tls
 assert_eq "HTTPS still 200 after the attacks" 200 "$(xe_status tls /metrics)"
+vg_stop tls
 
 # --- SIGTERM with 500 open connections ---------------------------------------
 mkfifo "$TL_TMP/hold.in"
-python3 "$HOSTILE" hold --port "${XE_PORT[main]}" --conns 500 <"$TL_TMP/hold.in" >"$TL_TMP/hold.out" &
+HOLD=$(n 500)
+python3 "$HOSTILE" hold --port "${XE_PORT[main]}" --conns "$HOLD" <"$TL_TMP/hold.in" >"$TL_TMP/hold.out" &
 hold_pid=$!
 exec 7>"$TL_TMP/hold.in"
 on_exit "exec 7>&-; kill $hold_pid 2>/dev/null"
-check "500 connections held open" wait_until 20 grep -q '^held 500$' "$TL_TMP/hold.out"
+check "$HOLD connections held open" wait_until 20 grep -q "^held $HOLD\$" "$TL_TMP/hold.out"
 # The exporter's own exit is timed (not the fake host's teardown after it).
 xpid=$(cat "${XE_DIR[main]}/pid")
 exited() { ! [ -e /proc/$xpid ] || grep -q '^[^)]*) Z' /proc/$xpid/stat 2>/dev/null; }
 t0=$(date +%s%N)
 kill -TERM "$xpid"
-wait_until 30 exited
+wait_until 180 exited
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 xe_stop main 30; rc=$?
-diag "figures: SIGTERM with 500 open connections: the exporter exited after $ms ms (status $rc)"
-assert_eq "SIGTERM with 500 open connections: exit status 0" 0 "$rc"
-# LeakSanitizer scans the whole heap at exit: the sanitizer build gets 5 s.
-stop_ms=2000; [ "${XM_SANITIZE:-}" = 1 ] && stop_ms=5000
-check "SIGTERM with 500 open connections: exit within $stop_ms ms ($ms ms)" test "$ms" -lt "$stop_ms"
+diag "figures: SIGTERM with $HOLD open connections: the exporter exited after $ms ms (status $rc)"
+assert_eq "SIGTERM with $HOLD open connections: exit status 0" 0 "$rc"
+# LeakSanitizer scans the whole heap at exit: the sanitizer build gets 5 s;
+# valgrind's leak check at exit takes 10-30 s.
+stop_ms=2000; [ "${XM_SANITIZE:-}" = 1 ] && stop_ms=5000; [ -n "$VG" ] && stop_ms=60000
+check "SIGTERM with $HOLD open connections: exit within $stop_ms ms ($ms ms)" test "$ms" -lt "$stop_ms"
 exec 7>&-
+[ -n "$VG" ] && xe_valgrind_clean "$TL_TMP/vg-main.log" "main after the attacks and SIGTERM" "$rc"
 
 xe_finish

@@ -16,18 +16,6 @@ if [ "${XM_SANITIZE:-}" = 1 ]; then
     finish; exit
 fi
 
-# vg_clean LOG DESCRIPTION STATUS
-vg_clean() {
-    local log=$1 desc=$2 rc=$3
-    if [ "$rc" = 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$log" &&
-       ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]' "$log"; then
-        ok "$desc: valgrind clean (exit $rc)"
-    else
-        not_ok "$desc: valgrind clean (exit $rc)"
-        grep -E 'ERROR SUMMARY|lost:|Invalid|uninitialised|at 0x|by 0x' "$log" | head -60 | sed 's/^/#   /'
-    fi
-}
-
 # load NAME N [HEADER]: N scrapes on one connection; prints the number answered 200.
 load() {
     local out
@@ -79,7 +67,7 @@ diag "scrapes under valgrind: $total"
 check "at least 500 scrapes under valgrind" test "$total" -ge 500
 
 xe_stop vg 120; rc=$?
-vg_clean "$TL_TMP/vg.log" "long run with injected failures" "$rc"
+xe_valgrind_clean "$TL_TMP/vg.log" "long run with injected failures" "$rc"
 
 # HTTPS + basic auth, and libxl failing from the start.
 cd "$TL_TMP" || exit 1
@@ -95,13 +83,13 @@ n=$(curl -s --cacert server.crt -u u:pw "${urls[@]}" | grep -c '^xen_up 0$')
 assert_eq "30 authenticated HTTPS scrapes, libxl failing: xen_up 0" 30 "$n"
 assert_eq "wrong password under valgrind: 401" 401 "$(xe_status vgtls /metrics --cacert server.crt -u u:no)"
 xe_stop vgtls 120; rc=$?
-vg_clean "$TL_TMP/vgtls.log" "HTTPS + basic auth, libxl failing" "$rc"
+xe_valgrind_clean "$TL_TMP/vgtls.log" "HTTPS + basic auth, libxl failing" "$rc"
 
 # A startup error path: bad web config, under valgrind.
 printf 'tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n' >bad.yml
 valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
     --log-file="$TL_TMP/vgbad.log" "$XE_BIN" --web.config.file="$TL_TMP/bad.yml" 2>/dev/null; rc=$?
 [ "$rc" = 1 ] && rc=0
-vg_clean "$TL_TMP/vgbad.log" "startup error (bad web config)" "$rc"
+xe_valgrind_clean "$TL_TMP/vgbad.log" "startup error (bad web config)" "$rc"
 
 xe_finish

@@ -78,11 +78,5 @@ check "a broken edit is refused (gauge 0)" \
 assert_eq "and the last good config still serves" 200 "$(code)"
 
 xe_stop vg 180; rc=$?
-if [ "$rc" = 0 ] && grep -q 'ERROR SUMMARY: 0 errors' vg.log &&
-   ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]' vg.log; then
-    ok "TLS, client certificates, auth and reloads: valgrind clean (exit $rc)"
-else
-    not_ok "TLS, client certificates, auth and reloads: valgrind clean (exit $rc)"
-    grep -E 'ERROR SUMMARY|lost:|Invalid|uninitialised|at 0x|by 0x' vg.log | head -60 | sed 's/^/#   /'
-fi
+xe_valgrind_clean vg.log "TLS, client certificates, auth and reloads" "$rc"
 finish

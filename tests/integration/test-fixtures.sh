@@ -70,12 +70,17 @@ for fixture in "$XM_ROOT"/tests/fixtures/*.json; do
     assert_eq "$name: xen_hypervisor_capability as the fixture states" \
         "$(caps_expected "$fixture")" "$(caps_served "$prom")"
     # The page agrees with the JSON: a width for each PV domain, hap for each
-    # HVM container (names are unique in the fixtures that set these).
-    want=$(jq -r '.[] | select(.pv_guest_width_bits != null) | "\(.name) \(.pv_guest_width_bits)"' "$out" | sort)
-    got=$(sed -n 's/^xen_domain_pv_guest_width{domain="\(.*\)"} \([0-9]*\)$/\1 \2/p' "$prom" | sort)
+    # HVM container, matched by domid (through xen_domain_info's labels:
+    # names need not be unique, and two domains with one name have labels
+    # of their own).
+    sed -n 's/^xen_domain_info{domain="\(.*\)",domid="\([0-9]*\)",uuid=.*/\1\x01\2/p' "$prom" >"$TL_TMP/info"
+    by_domid() { sed -n "s/^$1{domain=\"\\(.*\\)\"} \\([0-9]*\\)\$/\\1\\x01\\2/p" "$prom" |
+        awk -F'\001' 'NR == FNR { d[$1] = $2; next } { print d[$1] " " $2 }' "$TL_TMP/info" - | sort; }
+    want=$(jq -r '.[] | select(.pv_guest_width_bits != null) | "\(.domid) \(.pv_guest_width_bits)"' "$out" | sort)
+    got=$(by_domid xen_domain_pv_guest_width)
     [ "$name" = escaping ] || assert_eq "$name: xen_domain_pv_guest_width per PV domain" "$want" "$got"
-    want=$(jq -r '.[] | select(.paging != null) | "\(.name) \(if .paging == "hap" then 1 else 0 end)"' "$out" | sort)
-    got=$(sed -n 's/^xen_domain_hap{domain="\(.*\)"} \([01]\)$/\1 \2/p' "$prom" | sort)
+    want=$(jq -r '.[] | select(.paging != null) | "\(.domid) \(if .paging == "hap" then 1 else 0 end)"' "$out" | sort)
+    got=$(by_domid xen_domain_hap)
     [ "$name" = escaping ] || assert_eq "$name: xen_domain_hap per HVM container" "$want" "$got"
 done
 
@@ -83,10 +88,10 @@ done
 # XEN_DOMINF_priv/hardware flags from 4.21.
 "$RUN" "$XM_ROOT/tests/fixtures/split-dom0.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/split.json"
 check "4.21: the flagged control domain's evidence names XEN_DOMINF_priv" \
-    jq -e '.[] | select(.name == "ctl") | .evidence | any(test("Xen 4.21 flags the control domain: XEN_DOMINF_priv set"))' "$TL_TMP/split.json" >/dev/null
+    quiet jq -e '.[] | select(.name == "ctl") | .evidence | any(test("Xen 4.21 flags the control domain: XEN_DOMINF_priv set"))' "$TL_TMP/split.json"
 "$RUN" "$XM_ROOT/tests/fixtures/dom0-flags-pre421.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/pre421.json"
 check "4.17: the domid 0 rule is named" \
-    jq -e '.[] | select(.domid == 0) | .evidence | any(test("dom0 rule: domid 0 is the control domain \\(Xen 4.17 has no XEN_DOMINF_priv"))' "$TL_TMP/pre421.json" >/dev/null
+    quiet jq -e '.[] | select(.domid == 0) | .evidence | any(test("dom0 rule: domid 0 is the control domain \\(Xen 4.17 has no XEN_DOMINF_priv"))' "$TL_TMP/pre421.json"
 "$RUN" "$XM_ROOT/tests/fixtures/hypervisor.json" -- "$XENMODE" list --explain >"$TL_TMP/hv.explain"
 check "--explain shows the guest width" grep -q 'guest width 32 bits (xc_domain_get_guest_width)' "$TL_TMP/hv.explain"
 check "--explain shows shadow paging" grep -q 'XEN_DOMINF_hap clear -> shadow paging' "$TL_TMP/hv.explain"
@@ -119,6 +124,6 @@ check "--explain shows the pvhvm evidence" \
 check "--explain shows the shim evidence" grep -q 'pvshim true -> pv_in_pvh' "$TL_TMP/explain"
 "$RUN" "$XM_ROOT/tests/fixtures/races.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/races.json"
 check "contradictory records are named in the evidence" \
-    jq -e '.[] | select(.name == "flag-pv-type-hvm") | .evidence | any(test("falling back to the hypervisor flag"))' "$TL_TMP/races.json" >/dev/null
+    quiet jq -e '.[] | select(.name == "flag-pv-type-hvm") | .evidence | any(test("falling back to the hypervisor flag"))' "$TL_TMP/races.json"
 
 finish

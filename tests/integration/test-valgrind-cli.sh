@@ -33,6 +33,10 @@ for f in mixed escaping races xenserver driver-domain; do
 done
 vg_case "list (table) on mixed" "" "$XM_ROOT/tests/fixtures/mixed.json" list --explain
 vg_case "metrics --format openmetrics on mixed" "" "$XM_ROOT/tests/fixtures/mixed.json" metrics --format openmetrics
+vg_case "metrics --output on names-collide (labels made unique)" "" "$XM_ROOT/tests/fixtures/names-collide.json" \
+    metrics --output "$TL_TMP/vg.prom"
+vg_case "metrics --output onto a directory (refused)" "" "$XM_ROOT/tests/fixtures/mixed.json" metrics --output "$TL_TMP"
+vg_case "list (table) on escaping" "" "$XM_ROOT/tests/fixtures/escaping.json" list --explain
 for fail in ctx_alloc list userdata domain_info; do
     vg_case "list with injected $fail failure" "$fail" "$XM_ROOT/tests/fixtures/races.json" list --format json
 done

@@ -247,6 +247,15 @@ xmc_expect() {
     jq -r '.domains[] | select(.expect != null) | "\(.name) \(.expect.mode)"' "$1"
 }
 
+# xmc_expect_hypervisor FIXTURE: "name type-instance value" for the
+# hypervisor's facts: gauge-pv_guest_width of PV domains, gauge-hap of HVM
+# containers (the fake's defaults: 64-bit, HAP; tests/README.md).
+xmc_expect_hypervisor() {
+    jq -r '.domains[] | select(.expect != null)
+           | if .hvm then "\(.name) gauge-hap \(if .hap == false then 0 else 1 end)"
+             else "\(.name) gauge-pv_guest_width \(.guest_width // 64)" end' "$1"
+}
+
 # xmc_expect_devices FIXTURE: "name kind count" per expected device count.
 xmc_expect_devices() {
     jq -r '.domains[] | select(.expect != null) | .name as $n

@@ -143,6 +143,21 @@ write_fixture() {
     jq "$filter" "$src" >"$dest.tmp.$$" && mv -f "$dest.tmp.$$" "$dest"
 }
 
+# xe_valgrind_clean LOG DESCRIPTION STATUS: one TAP line, ok when the
+# exporter run under valgrind (xe_start --valgrind LOG) exited with STATUS 0
+# with no memcheck error and no definite or indirect leak; else the
+# report's main lines as diagnostics.
+xe_valgrind_clean() {
+    local log=$1 desc=$2 rc=$3
+    if [ "$rc" = 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$log" &&
+       ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]' "$log"; then
+        ok "$desc: valgrind clean (exit $rc)"
+    else
+        not_ok "$desc: valgrind clean (exit $rc)"
+        grep -E 'ERROR SUMMARY|lost:|Invalid|uninitialised|at 0x|by 0x' "$log" | head -60 | sed 's/^/#   /'
+    fi
+}
+
 # xe_finish: stops every exporter still running (SIGTERM: a clean exit,
 # which under the sanitizer build runs LeakSanitizer), checks that each
 # exited 0 without a sanitizer report in its log, then finishes the TAP.

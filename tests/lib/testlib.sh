@@ -16,6 +16,9 @@ check() {
     local desc=$1; shift
     if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+# quiet CMD...: CMD with its standard output discarded, for `check` (a
+# redirection after `check ...` would swallow the ok line too).
+quiet() { "$@" >/dev/null; }
 
 # assert_eq DESCRIPTION EXPECTED ACTUAL
 assert_eq() {

@@ -4,7 +4,7 @@
 # deb) and runs the slow checks on them: lintian, an install into a chroot
 # without Xen, piuparts. CI runs them for Debian 12 and 13 (.ci/run).
 TEST_PROGRAMS += tests/packaging/test-unit-security.sh
-PACKAGE_TESTS := tests/packaging/test-lintian.sh tests/packaging/test-install.sh \
+PACKAGE_TESTS := tests/packaging/test-lintian.sh tests/packaging/test-build-deps.sh tests/packaging/test-install.sh \
                  tests/packaging/test-piuparts.sh
 
 .PHONY: test-packages test-packages-built

@@ -56,3 +56,33 @@ pkg_base_tgz() {
     ) 9>"$PKG_CACHE/.lock-$XM_RELEASE" || return 1
     echo "$tgz"
 }
+
+# pkg_root DIR: a chroot of the release in DIR, from the base tarball, with
+# the release's apt sources and no service started by package scripts
+# (policy-rc.d). Reports not ok and fails when there is no base tarball.
+pkg_root() {
+    local base
+    ROOT=$1
+    base=$(pkg_base_tgz) || { not_ok "a base chroot of $XM_RELEASE"; return 1; }
+    # piuparts 1.6 (trixie) saves it uncompressed despite the name: let tar tell.
+    mkdir -p "$ROOT" && tar -C "$ROOT" -xf "$base"
+    pkg_sources >"$ROOT/etc/apt/sources.list"
+    printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"; chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+    cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null
+    return 0
+}
+
+# in_root CMD...: CMD inside the chroot pkg_root made, /proc and /dev
+# mounted in a private mount namespace that ends with it (nothing stays
+# mounted). Inside another chroot (scripts/chroot.sh, whose namespace is
+# already private) / is no mount point and cannot be made private: there,
+# unchanged.
+PROPAGATION=private
+unshare --mount --propagation private true 2>/dev/null || PROPAGATION=unchanged
+in_root() {
+    unshare --mount --propagation "$PROPAGATION" -- /bin/sh -c '
+        r=$1; shift
+        mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
+        exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+            DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"' sh "$ROOT" "$@"
+}

@@ -11,28 +11,9 @@ source "$(dirname "$0")/pkglib.sh"
 tl_tmpdir
 
 check "the packages are built (${#DEBS[@]} in $XM_DEB_DIR)" test "${#DEBS[@]}" -ge 4
-base=$(pkg_base_tgz) || { not_ok "a base chroot of $XM_RELEASE"; finish; exit; }
 ROOT=$TL_TMP/root
-# piuparts 1.6 (trixie) saves it uncompressed despite the name: let tar tell.
-mkdir -p "$ROOT" && tar -C "$ROOT" -xf "$base"
-pkg_sources >"$ROOT/etc/apt/sources.list"
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"; chmod 755 "$ROOT/usr/sbin/policy-rc.d"
-cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null
+pkg_root "$ROOT" || { finish; exit; }
 mkdir -p "$ROOT/debs" && cp "${DEBS[@]}" "$ROOT/debs/"
-
-# in_root CMD...: CMD inside the chroot, /proc and /dev mounted in a private
-# mount namespace that ends with it (nothing stays mounted).
-# Inside another chroot (scripts/chroot.sh, whose namespace is already
-# private) / is no mount point and cannot be made private: there, unchanged.
-PROPAGATION=private
-unshare --mount --propagation private true 2>/dev/null || PROPAGATION=unchanged
-in_root() {
-    unshare --mount --propagation "$PROPAGATION" -- /bin/sh -c '
-        r=$1; shift
-        mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
-        exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-            DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"' sh "$ROOT" "$@"
-}
 
 check "no /proc/xen in the chroot (this is a machine without Xen)" in_root sh -c '! test -e /proc/xen/capabilities'
 t0=$SECONDS
@@ -77,6 +58,12 @@ check "the unit's ExecCondition is the control_d test" \
 check "/etc/default/prometheus-xenmode-exporter has ARGS=" grep -q '^ARGS=' "$ROOT/etc/default/prometheus-xenmode-exporter"
 check "it is a conffile" grep -qx ' */etc/default/prometheus-xenmode-exporter [0-9a-f]*' \
     <<<"$(in_root dpkg-query -W -f='${Conffiles}\n' prometheus-xenmode-exporter)"
+SOCK=/usr/share/doc/prometheus-xenmode-exporter/examples/prometheus-xenmode-exporter.socket
+check "example socket unit installed as documentation ($SOCK)" test -s "$ROOT$SOCK"
+check "... naming the package's service and flags file" bash -c \
+    "grep -q prometheus-xenmode-exporter.service '$ROOT$SOCK' && grep -q /etc/default/prometheus-xenmode-exporter '$ROOT$SOCK' && ! grep -q 'xenmode_exporter\.service' '$ROOT$SOCK'"
+check "... with a ListenStream= on the exporter's port" grep -qx 'ListenStream=9717' "$ROOT$SOCK"
+check "... and not enabled" test ! -e "$ROOT/etc/systemd/system/sockets.target.wants/prometheus-xenmode-exporter.socket"
 
 CONF=$ROOT/etc/collectd/collectd.conf.d/xenmode.conf
 check "collectd example installed at /etc/collectd/collectd.conf.d/xenmode.conf" test -s "$CONF"
@@ -92,6 +79,8 @@ assert_eq "collectd -t with the example uncommented exits 0" 0 "$rc"
 [ "$rc" = 0 ] || diag "$out"
 check "dashboards installed" test -s "$ROOT/usr/share/xenmode/grafana/xen-host.json"
 check "rules installed" test -s "$ROOT/usr/share/xenmode/prometheus/xenmode-alerts.rules.yml"
+check "the runbook the alerts' runbook_url points at is installed uncompressed" \
+    test -s "$ROOT/usr/share/doc/xenmode-dashboards/runbook.md"
 
 # An edited conffile survives an upgrade (the same version reinstalled).
 echo 'ARGS="--web.listen-address=127.0.0.1:9717"' >>"$ROOT/etc/default/prometheus-xenmode-exporter"

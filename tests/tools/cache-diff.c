@@ -6,9 +6,15 @@
  *       A seeded random sequence of host changes: domains created and
  *       destroyed, type records changed, device backends moved through
  *       states 1-6, devices added, domains renamed, the xenstore server
- *       killed and restarted, connections dropped. After each step settles,
- *       a cached collector's snapshot must equal a one-shot full read
- *       exactly. A failure prints the seed and step; the same seed replays it.
+ *       killed and restarted, connections dropped, xenstored stopped
+ *       (SIGSTOP) at a random moment of a snapshot that must re-read, with
+ *       a 0.3 s deadline. After each step settles, a cached collector's
+ *       snapshot must equal a one-shot full read exactly; a stalled
+ *       snapshot must return within its deadline (plus a margin) and either
+ *       succeed or fail with XM_ERR_TIMEOUT, and after SIGCONT the next
+ *       successful snapshot must equal a full read. A failure prints the
+ *       seed and step; the same seed replays the changes (the moment of a
+ *       stall depends on timing).
  *
  *   cache-diff --steady N --domains M --fixture FILE
  *       Writes an unchanging host of M domains, takes one snapshot to fill
@@ -20,6 +26,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +53,7 @@ struct dom {
     char type_rec[8];  /* "" = absent */
     struct dev devs[MAX_DEVS];
     int n_devs;
+    int agent;         /* 0 none, else which set of agent keys is written */
 };
 
 static struct dom doms[MAX_DOMS];
@@ -122,6 +131,23 @@ static void write_fixture(void)
         add_kv(xs, d->name, "/local/domain/%" PRIu32 "/name", d->domid);
         if (d->type_rec[0])
             add_kv(xs, d->type_rec, "/libxl/%" PRIu32 "/type", d->domid);
+        if (d->agent) {
+            /* Guest agent keys (xm_agent.h); the sets differ in every value
+             * and in which keys exist, so a stale cache shows. */
+            char v[32];
+            snprintf(v, sizeof v, "%d", d->agent);
+            add_kv(xs, v, "/local/domain/%" PRIu32 "/attr/PVAddons/MajorVersion", d->domid);
+            if (d->agent % 2)
+                add_kv(xs, "7", "/local/domain/%" PRIu32 "/attr/PVAddons/MinorVersion", d->domid);
+            snprintf(v, sizeof v, "distro%d", d->agent);
+            add_kv(xs, v, "/local/domain/%" PRIu32 "/data/os_distro", d->domid);
+            if (d->agent % 3)
+                add_kv(xs, "12", "/local/domain/%" PRIu32 "/data/os_majorver", d->domid);
+            for (int k = 0; k < d->agent % 4; k++) {
+                snprintf(v, sizeof v, "Vendor DRV%d %d.%d", k, d->agent, k);
+                add_kv(xs, v, "/local/domain/%" PRIu32 "/drivers/%d", d->domid, k);
+            }
+        }
         for (int k = 0; k < d->n_devs; k++) {
             struct dev *v = &d->devs[k];
             char be[128], st[4];
@@ -186,6 +212,19 @@ static bool same_domain(const struct xm_domain *a, const struct xm_domain *b, ch
                      b->devices[i].kind);
             return false;
         }
+    const struct xm_guest_agent *ga = &a->agent, *gb = &b->agent;
+    bool agent_same = ga->present == gb->present && !strcmp(ga->version, gb->version) &&
+                      !strcmp(ga->os_distro, gb->os_distro) && !strcmp(ga->os_name, gb->os_name) &&
+                      !strcmp(ga->os_version, gb->os_version) && ga->n_drivers == gb->n_drivers;
+    for (size_t i = 0; agent_same && i < ga->n_drivers; i++)
+        agent_same = !strcmp(ga->drivers[i].driver, gb->drivers[i].driver) &&
+                     !strcmp(ga->drivers[i].version, gb->drivers[i].version);
+    if (!agent_same) {
+        snprintf(why, whysz, "domain %" PRIu32 ": agent values differ (cached version '%s', %zu "
+                 "drivers; full read '%s', %zu)", a->domid, ga->version, ga->n_drivers,
+                 gb->version, gb->n_drivers);
+        return false;
+    }
     for (size_t i = 0; i < a->n_evidence; i++)
         if (strcmp(a->evidence[i], b->evidence[i])) {
             snprintf(why, whysz, "domain %" PRIu32 ": evidence '%s' vs '%s'", a->domid,
@@ -238,11 +277,81 @@ static bool settle(struct xm_collector *cached, char *why, size_t whysz, int *tr
     }
 }
 
+/* ---- stalls ---- */
+#define STALL_TIMEOUT 0.3
+#define STALL_MARGIN 2.0
+
+static pid_t server_pid(void)
+{
+    const char *path = getenv("XENMODE_FAKE_XENSTORED_PIDFILE");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+struct stopper {
+    pid_t pid;
+    useconds_t delay;
+};
+
+static void *stop_later(void *arg)
+{
+    struct stopper *s = arg;
+    usleep(s->delay);
+    kill(s->pid, SIGSTOP);
+    return NULL;
+}
+
+/* The host has changed (reloaded) under the cached collector; xenstored is
+ * stopped 0-3 ms into its next snapshot. That snapshot must come back
+ * within its deadline, succeeded or abandoned (XM_ERR_TIMEOUT). *abandoned
+ * counts the latter. false with why filled otherwise. */
+static bool stalled_snapshot(struct xm_collector *cached, int *abandoned, char *why,
+                             size_t whysz)
+{
+    struct stopper st = {server_pid(), (useconds_t)rnd(3000)};
+    struct xm_snapshot *snap = NULL;
+    struct xm_error err;
+    pthread_t t;
+    if (st.pid <= 0) {
+        snprintf(why, whysz, "no xenstore server pid (XENMODE_FAKE_XENSTORED_PIDFILE)");
+        return false;
+    }
+    xm_collector_set_timeout(cached, STALL_TIMEOUT);
+    if (pthread_create(&t, NULL, stop_later, &st) != 0) {
+        snprintf(why, whysz, "cannot start a thread");
+        return false;
+    }
+    double start = xm_monotonic_seconds();
+    int rc = xm_collector_snapshot(cached, &snap, &err);
+    double took = xm_monotonic_seconds() - start;
+    pthread_join(t, NULL);
+    kill(st.pid, SIGCONT);
+    xm_snapshot_free(snap);
+    xm_collector_set_timeout(cached, XM_DEFAULT_TIMEOUT_SECONDS);
+    *abandoned += rc == XM_ERR_TIMEOUT;
+    if (took > STALL_TIMEOUT + STALL_MARGIN) {
+        snprintf(why, whysz, "the stalled snapshot took %.2fs (deadline %.1fs)", took,
+                 STALL_TIMEOUT);
+        return false;
+    }
+    if (rc != XM_OK && rc != XM_ERR_TIMEOUT) {
+        snprintf(why, whysz, "the stalled snapshot failed otherwise: %.400s", err.message);
+        return false;
+    }
+    return true;
+}
+
 static int run_random(uint64_t seed, int steps)
 {
     struct xm_collector *cached = NULL;
     char why[1024], reply[256];
-    int tries, max_tries = 1, restarts = 0;
+    int tries, max_tries = 1, restarts = 0, stalls = 0, abandoned = 0;
     rng = seed ? seed : 1;
     for (int i = 0; i < 8; i++)
         new_domain();
@@ -258,6 +367,7 @@ static int run_random(uint64_t seed, int steps)
     }
     for (int step = 1; step <= steps; step++) {
         const char *what;
+        enum { ACT_RELOAD, ACT_RESTART, ACT_DROP } act = ACT_RELOAD;
         uint32_t r = rnd(100);
         struct dom *d = n_doms ? &doms[rnd((uint32_t)n_doms)] : NULL;
         if (r < 15 && n_doms < MAX_DOMS) {
@@ -280,20 +390,28 @@ static int run_random(uint64_t seed, int steps)
             v->devid = 900 + (unsigned)d->n_devs;
             v->bdom = 0;
             v->state = 1 + (int)rnd(6);
-        } else if (r < 93 && d) {
+        } else if (r < 87 && d) {
+            what = d->agent ? "change or remove agent keys" : "write agent keys";
+            d->agent = d->agent && rnd(3) == 0 ? 0 : 1 + (int)rnd(12);
+        } else if (r < 90 && d) {
             what = "rename a domain";
             snprintf(d->name, sizeof d->name, "r%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
+        } else if (r < 93 && d) {
+            what = "rename a domain, stop xenstored mid-snapshot";
+            snprintf(d->name, sizeof d->name, "s%" PRIu32 "-%u", d->domid, (unsigned)rnd(1000));
         } else if (r < 97) {
             what = "kill and restart the xenstore server";
+            act = ACT_RESTART;
         } else {
             what = "drop every xenstore connection";
+            act = ACT_DROP;
         }
         write_fixture();
         int rc;
-        if (strcmp(what, "kill and restart the xenstore server") == 0) {
+        if (act == ACT_RESTART) {
             restarts++;
             rc = system("\"$XM_ROOT\"/tests/fake-host/xenstored-ctl restart >/dev/null");
-        } else if (strcmp(what, "drop every xenstore connection") == 0) {
+        } else if (act == ACT_DROP) {
             rc = control("drop-connections", reply, sizeof reply);
         } else {
             rc = control("reload", reply, sizeof reply);
@@ -304,7 +422,10 @@ static int run_random(uint64_t seed, int steps)
             xm_collector_free(cached);
             return 1;
         }
-        if (!settle(cached, why, sizeof why, &tries)) {
+        bool stall = strstr(what, "mid-snapshot") != NULL;
+        stalls += stall;
+        if ((stall && !stalled_snapshot(cached, &abandoned, why, sizeof why)) ||
+            !settle(cached, why, sizeof why, &tries)) {
             printf("not ok %d - seed %" PRIu64 " step %d (%s): %s\n", ++tap_n, seed, step, what,
                    why);
             printf("# replay: tests/fake-host/run FIXTURE -- cache-diff --seed %" PRIu64
@@ -322,6 +443,7 @@ static int run_random(uint64_t seed, int steps)
            ++tap_n, seed, steps);
     printf("# %d server restarts, %lu cache rebuilds, at most %d snapshots to settle a step\n",
            restarts, st.cache_rebuilds_total, max_tries);
+    printf("# %d stalls of xenstored, %d of them abandoned mid-snapshot\n", stalls, abandoned);
     return 0;
 }
 

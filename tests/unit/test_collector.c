@@ -17,6 +17,7 @@
 #include <xenstore.h>
 
 #include "xenmode/host.h"
+#include "host/xm_cache.h"
 
 /* ---- the host the wrapped calls serve ---- */
 struct fdom {
@@ -566,9 +567,11 @@ static void test_requests_per_domain_are_bounded(void **state)
             "/local/domain/0/backend/vif/1/0/state", "4");
     struct xm_snapshot *s = snap_ok(*state);
     /* dom0: name + device dir = 2; domU: name, 2 type records, device dir,
-     * 2 kind dirs, 2 x (backend + state) = 10. */
-    assert_int_equal(s->xenstore_requests, 12);
-    assert_int_equal(xs_reads, 12);
+     * 2 kind dirs, 2 x (backend + state) = 10; each: /vm/<uuid>/start_time
+     * and the agent's three directories (attr/PVAddons, data, drivers),
+     * absent = 8. */
+    assert_int_equal(s->xenstore_requests, 20);
+    assert_int_equal(xs_reads, 20);
     xm_snapshot_free(s);
 }
 
@@ -623,8 +626,9 @@ static void test_cache_event_rereads_only_that_domain(void **state)
     fire("/local/domain/0/backend/vbd/3/768/state");
     struct xm_snapshot *s = snap_ok(*state);
     assert_int_equal(find(s, 3)->mode, XM_MODE_HVM);
-    /* domain 3: name, 2 type records, device dir, vbd dir, backend, state */
-    assert_int_equal(s->xenstore_requests, 7);
+    /* domain 3: name, 2 type records, device dir, vbd dir, backend, state,
+     * start_time, the agent's three directories */
+    assert_int_equal(s->xenstore_requests, 11);
     xm_snapshot_free(s);
 }
 
@@ -652,7 +656,7 @@ static void test_cache_drops_destroyed_domain(void **state)
     struct xm_snapshot *s = snap_ok(*state);
     assert_int_equal(s->n_domains, 2);
     assert_null(find(s, 4));
-    assert_int_equal(n_watch, watches - 3); /* its three watches are gone */
+    assert_int_equal(n_watch, watches - (int)XM_CACHE_DOMAIN_WATCHES); /* its watches are gone */
     xm_snapshot_free(s);
 }
 

@@ -68,10 +68,11 @@ static void test_all_five_modes_per_domain(void **state)
     assert_non_null(strstr(out, "xen_domain_info{domain=\"db\",domid=\"4\",uuid=\"00000000-0000-0000-0000-000000000004\"} 1\n"));
     assert_non_null(strstr(out, "xen_domain_pv_devices_connected{domain=\"db\",kind=\"vbd\"} 1\n"));
     assert_non_null(strstr(out, "xen_up 1\n"));
-    /* up, virt_mode, info, pv_devices_connected, pv_guest_width, hap (no
+    /* up, virt_mode, info, pv_devices_connected, start_time_seconds,
+     * pv_guest_width, hap, guest_agent_info, pv_driver_info (no
      * capabilities: this snapshot does not know them) */
-    assert_int_equal(count(out, "# HELP "), 6);
-    assert_int_equal(count(out, "# TYPE "), 6);
+    assert_int_equal(count(out, "# HELP "), 9);
+    assert_int_equal(count(out, "# TYPE "), 9);
     assert_null(strstr(out, "xen_hypervisor_capability"));
     assert_null(strstr(out, "# EOF"));
     free(out);
@@ -161,18 +162,40 @@ static void test_openmetrics_eof_and_counter_family(void **state)
     xm_buf_dispose(&b);
 }
 
-static void test_duplicate_names_keep_highest_domid(void **state)
+/* Every domain is published: duplicates, names equal after sanitizing and
+ * a name like a placeholder each get a label of their own (lowest domid
+ * keeps it, the others "~<domid>"), whatever the order of the list. */
+static void test_colliding_names_each_published(void **state)
 {
     (void)state;
-    const char *names[] = {"twin", "other", "twin"};
-    uint32_t ids[] = {5, 6, 9};
-    struct xm_snapshot *s = make_snap(names, ids, 3);
-    char *out = render(XM_EXPO_TEXT, s);
-    assert_int_equal(count(out, "xen_domain_virt_mode{domain=\"twin\""), 5);
-    assert_non_null(strstr(out, "domain=\"twin\",domid=\"9\""));
-    assert_null(strstr(out, "domid=\"5\""));
-    free(out);
-    xm_snapshot_free(s);
+    const char *names[] = {"twin", "other", "twin", "x\xff", "x\xfe", "domid-12", "", "twin~9"};
+    uint32_t ids[] = {9, 6, 5, 20, 21, 3, 12, 30};
+    const char *want[] = {"twin~9.1", "other", "twin", "x\xef\xbf\xbd", "x\xef\xbf\xbd~21",
+                          "domid-12", "domid-12~12", "twin~9"};
+    for (int order = 0; order < 2; order++) {
+        const char *nm[8];
+        uint32_t id[8];
+        for (size_t i = 0; i < 8; i++) { /* forwards, then backwards */
+            size_t j = order ? 7 - i : i;
+            nm[i] = names[j];
+            id[i] = ids[j];
+        }
+        struct xm_snapshot *s = make_snap(nm, id, 8);
+        char *out = render(XM_EXPO_OPENMETRICS, s);
+        assert_int_equal(count(out, "xen_domain_info{"), 8);
+        assert_int_equal(count(out, "xen_domain_virt_mode{"), 8 * XM_MODE_COUNT);
+        for (size_t i = 0; i < 8; i++) {
+            char line[128];
+            snprintf(line, sizeof line, "xen_domain_info{domain=\"%s\",domid=\"%u\",", want[i],
+                     ids[i]);
+            assert_non_null(strstr(out, line));
+            snprintf(line, sizeof line, "xen_domain_virt_mode{domain=\"%s\",mode=\"pv\"} 0\n",
+                     want[i]);
+            assert_int_equal(count(out, line), 1);
+        }
+        free(out);
+        xm_snapshot_free(s);
+    }
 }
 
 static void test_nameless_domain_labelled_by_domid(void **state)
@@ -236,6 +259,42 @@ static void test_buf_grows_without_truncation(void **state)
     xm_buf_dispose(&b);
 }
 
+static void test_agent_families(void **state)
+{
+    (void)state;
+    const char *names[] = {"win", "lin", "bare"};
+    uint32_t ids[] = {3, 4, 5};
+    struct xm_snapshot *s = make_snap(names, ids, 3);
+    /* The snapshot's domains are immutable for front ends; the test builds
+     * its own and fills the agent values before rendering. */
+    struct xm_domain *w = (struct xm_domain *)&s->domains[0], *l = (struct xm_domain *)&s->domains[1];
+    w->agent = (struct xm_guest_agent){.present = true, .version = s_dup("9.1.0.16"),
+                                       .os_distro = s_dup("windows"), .os_name = s_dup("Win \"11\""),
+                                       .os_version = s_dup("10.0")};
+    w->agent.drivers = calloc(3, sizeof *w->agent.drivers);
+    const char *drv[][2] = {{"XenServer XENBUS", "9.1"}, {"XenServer XENVIF", "9.1"},
+                            {"XenServer XENBUS", "9.1"}};
+    for (int i = 0; i < 3; i++) {
+        w->agent.drivers[i].driver = s_dup(drv[i][0]);
+        w->agent.drivers[i].version = s_dup(drv[i][1]);
+    }
+    w->agent.n_drivers = 3;
+    l->agent = (struct xm_guest_agent){.present = true, .version = s_dup(""),
+                                       .os_distro = s_dup("debian"), .os_name = s_dup(""),
+                                       .os_version = s_dup("12")};
+    char *out = render(XM_EXPO_TEXT, s);
+    assert_non_null(strstr(out, "xen_domain_guest_agent_info{domain=\"win\",agent_version=\"9.1.0.16\","
+                                "os_distro=\"windows\",os_name=\"Win \\\"11\\\"\",os_version=\"10.0\"} 1\n"));
+    assert_non_null(strstr(out, "xen_domain_guest_agent_info{domain=\"lin\",agent_version=\"\","
+                                "os_distro=\"debian\",os_name=\"\",os_version=\"12\"} 1\n"));
+    assert_int_equal(count(out, "xen_domain_guest_agent_info{"), 2); /* none for "bare" */
+    /* The repeated XENBUS entry is one series. */
+    assert_int_equal(count(out, "xen_domain_pv_driver_info{"), 2);
+    assert_non_null(strstr(out, "xen_domain_pv_driver_info{domain=\"win\",driver=\"XenServer XENVIF\",version=\"9.1\"} 1\n"));
+    free(out);
+    xm_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,9 +304,10 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_replaced),
         cmocka_unit_test(test_failure_has_no_domain_series),
         cmocka_unit_test(test_openmetrics_eof_and_counter_family),
-        cmocka_unit_test(test_duplicate_names_keep_highest_domid),
+        cmocka_unit_test(test_colliding_names_each_published),
         cmocka_unit_test(test_nameless_domain_labelled_by_domid),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_agent_families),
         cmocka_unit_test(test_utf8_sanitize),
         cmocka_unit_test(test_buf_grows_without_truncation),
     };

@@ -15,7 +15,9 @@
 
 #include "xenmode/util.h"
 
+
 struct xm_snapshot;   /* xenmode/host.h */
+struct xm_transitions; /* xenmode/host.h */
 struct xm_config_set; /* xenmode/configs.h */
 
 enum xm_expo_format {
@@ -47,11 +49,20 @@ void xm_expo_end(struct xm_buf *b, enum xm_expo_format f);
  * (xen_domain_virt_mode with all five modes per domain, xen_domain_info,
  * xen_domain_pv_devices_connected). snap NULL means the collection failed:
  * xen_up 0 and no domain series, so nothing stale is served.
- * Two domains with the same name (a reboot racing the listing) would make
- * duplicate series: only the one with the higher domid is written.
- * A domain without a name is labelled "domid-<N>".
+ * Every domain is written, under a domain label of its own: its name made
+ * valid UTF-8, or "domid-<N>" for a domain without a name; when several
+ * domains end up with the same label (duplicate names, names that differ
+ * only in invalid bytes, a name like another's placeholder), the lowest
+ * domid keeps it and each other one gets "~<domid>" appended
+ * (xm_unique_labels; docs/metrics.md, "Domain labels").
  */
 void xm_expo_snapshot(struct xm_buf *b, enum xm_expo_format f, const struct xm_snapshot *snap);
+/* As xm_expo_snapshot, plus xen_domain_mode_transitions_total{domain,from,
+ * to} from t (a long-running front end's counts; NULL: no such family):
+ * for every domain with the hypervisor's HVM flag the hvm -> pvhvm and
+ * pvhvm -> hvm pairs (0 until counted), and any other pair once counted. */
+void xm_expo_snapshot_counted(struct xm_buf *b, enum xm_expo_format f,
+                              const struct xm_snapshot *snap, const struct xm_transitions *t);
 
 /* Appends s as an escaped label value (no quotes). */
 void xm_expo_label_value(struct xm_buf *b, const char *s);

@@ -8,7 +8,8 @@
  * exits: failures come back as an xm_error (code + one-line message).
  *
  * Sources: core/host/ (xm_collector.c, xm_cache.c, xm_libxl.c,
- * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c).
+ * xm_xenstore.c, xm_devices.c, xm_classify.c, xm_domain.c,
+ * xm_transitions.c).
  *
  * Ownership: a snapshot returned by xm_collector_snapshot() belongs to the
  * caller and is released with xm_snapshot_free(). Its domains, and the
@@ -17,7 +18,8 @@
  * no other way to make a snapshot. All *_free() functions accept NULL.
  *
  * Thread safety: one collector may be used from several threads; snapshots
- * are taken one at a time under the collector's lock. A snapshot is
+ * are taken one at a time under the collector's lock, each within its
+ * deadline (xm_collector_set_timeout). A snapshot is
  * immutable once returned and may be read from any thread.
  */
 #ifndef XENMODE_HOST_H
@@ -56,6 +58,28 @@ enum xm_capability {
 /* "pv32", "pv64", "hvm", "hap", "shadow". */
 const char *xm_capability_name(enum xm_capability c);
 
+/* One Windows PV driver entry (drivers/<N>), cleaned. */
+struct xm_driver_info {
+    char *driver;  /* "VENDOR PRODUCT" */
+    char *version; /* "" when the entry has no version field */
+};
+
+/* What guest agents (xe-guest-utilities, xen-guest-agent, Windows PV
+ * drivers) wrote into the domain's own xenstore tree. Guest-written, so
+ * every string is printable UTF-8 of at most 64 bytes (anything else is
+ * dropped or cut), and at most 16 driver entries are kept. */
+struct xm_guest_agent {
+    bool present;      /* any agent key exists */
+    char *version;     /* attr/PVAddons/{Major,Minor,Micro,Build}Version
+                          joined with dots as far as written; "" if none */
+    char *os_distro;   /* data/os_distro, "" when absent */
+    char *os_name;     /* data/os_name */
+    char *os_version;  /* data/os_majorver[.data/os_minorver] */
+    struct xm_driver_info *drivers; /* sorted by entry index */
+    size_t n_drivers;
+    bool cut;          /* a value was cleaned or cut, or entries dropped */
+};
+
 struct xm_domain {
     uint32_t domid;
     char *name;            /* bytes as read from xenstore, NUL-terminated;
@@ -70,6 +94,9 @@ struct xm_domain {
                               xc_domain_get_guest_width; 0 otherwise */
     enum xm_paging paging; /* HVM containers (hvm flag set): HAP or shadow */
     bool width_final_;     /* internal: width read while the domain ran */
+    struct xm_guest_agent agent; /* guest-written agent and driver values */
+    double start_time;     /* Unix time it was created (/vm/<uuid>/start_time;
+                              dom0: the host's boot time); 0 when unknown */
     struct xm_devcount *devices; /* sorted by kind */
     size_t n_devices;
     char **evidence;       /* what decided the mode, in the order it was used */
@@ -117,6 +144,20 @@ int xm_collector_new(struct xm_collector **out, struct xm_error *err);
  */
 int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err);
 
+/*
+ * xm_collector_set_timeout
+ *
+ * The deadline of every snapshot, in seconds (default
+ * XM_DEFAULT_TIMEOUT_SECONDS; <= 0: none). A snapshot that has not finished
+ * by then, because xenstored stopped answering, is abandoned: the blocked
+ * xenstore call is made to fail, both connections (ours and libxl's) are
+ * dropped with the cache, and the snapshot returns XM_ERR_TIMEOUT. Until
+ * xenstored answers a probe again, later snapshots fail the same way
+ * within their own deadline instead of reconnecting into a hang.
+ */
+#define XM_DEFAULT_TIMEOUT_SECONDS 5.0
+void xm_collector_set_timeout(struct xm_collector *c, double seconds);
+
 struct xm_collector_stats {
     unsigned long xenstore_requests_total; /* since the collector was made */
     unsigned long cache_rebuilds_total;    /* caches discarded after xenstore
@@ -141,12 +182,34 @@ int xm_collector_snapshot(struct xm_collector *c, struct xm_snapshot **out,
                           struct xm_error *err);
 
 /*
+ * xm_collector_snapshot_until
+ *
+ * As xm_collector_snapshot, bounded by deadline (xm_monotonic_seconds())
+ * rather than by now + timeout, waiting for another caller's snapshot
+ * included: a server that gives each request a deadline on arrival answers
+ * every request in time however many are waiting. XM_ERR_TIMEOUT when the
+ * deadline passes first.
+ */
+int xm_collector_snapshot_until(struct xm_collector *c, double deadline,
+                                struct xm_snapshot **out, struct xm_error *err);
+
+/*
  * xm_collector_xen_version
  *
  * Writes the hypervisor's version ("4.17.7") into out, or "" when libxl has
- * not been opened successfully yet.
+ * not been opened successfully yet. Neither this nor xm_collector_stats
+ * waits for a snapshot in progress: they show what the last one published.
  */
 void xm_collector_xen_version(struct xm_collector *c, char *out, size_t outsz);
+
+/*
+ * xm_collector_interrupt
+ *
+ * For a front end that is stopping (SIGTERM): the snapshot in progress, if
+ * any, is abandoned now as if its deadline had passed, and every later
+ * snapshot fails at once with XM_ERR_TIMEOUT. Safe from any thread.
+ */
+void xm_collector_interrupt(struct xm_collector *c);
 
 void xm_collector_free(struct xm_collector *c);
 void xm_snapshot_free(struct xm_snapshot *snap);
@@ -158,5 +221,28 @@ void xm_snapshot_free(struct xm_snapshot *snap);
  */
 const struct xm_devcount *xm_domain_devcount(const struct xm_domain *d,
                                              const char *kind);
+
+/* ---- Mode transitions (xm_transitions.c) ------------------------------
+ *
+ * A long-running front end (exporter, collectd plugin) counts, per domain,
+ * the mode changes it sees from one of its snapshots to the next: an HVM
+ * guest whose PV drivers connect goes hvm -> pvhvm, one that loses them
+ * pvhvm -> hvm. A domain is known by its domid and uuid: its counts go when
+ * it leaves a snapshot (destroyed) and a new domain reusing the domid starts
+ * from zero. Memory is one entry per domain of the last snapshot.
+ * Not thread-safe: the front end serializes updates and reads.
+ */
+struct xm_transitions;
+
+int xm_transitions_new(struct xm_transitions **out, struct xm_error *err);
+/* Counts the changes from the previous snapshot given to this one. On
+ * XM_ERR_NOMEM the counts stay as they were. */
+int xm_transitions_update(struct xm_transitions *t, const struct xm_snapshot *s,
+                          struct xm_error *err);
+/* from -> to changes counted for d (matched by domid and uuid); 0 when none
+ * or when t is NULL. */
+unsigned long xm_transitions_get(const struct xm_transitions *t, const struct xm_domain *d,
+                                 enum xm_mode from, enum xm_mode to);
+void xm_transitions_free(struct xm_transitions *t);
 
 #endif

@@ -9,14 +9,16 @@
  * *_close() drops a connection that a later call may reopen.
  *
  * Sources: core/util/ (xm_mode.c, xm_error.c, xm_buf.c, xm_strvec.c,
- * xm_utf8.c, xm_time.c).
+ * xm_utf8.c, xm_unique.c, xm_time.c).
  */
 #ifndef XENMODE_UTIL_H
 #define XENMODE_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- Modes (xm_mode.c) ---------------------------------------------- */
 
@@ -49,6 +51,8 @@ enum xm_err {
     XM_ERR_NOMEM,
     XM_ERR_INVALID,   /* bad argument or bad input data */
     XM_ERR_IO,        /* a file could not be read */
+    XM_ERR_TIMEOUT,   /* xenstored (or a snapshot already waiting on it) did not
+                         answer within the collector's deadline */
 };
 
 struct xm_error {
@@ -77,10 +81,6 @@ struct xm_buf {
 
 void xm_buf_init(struct xm_buf *b);
 void xm_buf_dispose(struct xm_buf *b);
-/* The buffer's former name, kept while exporter/ and cli/cmd_metrics.c
- * still call it (they are changed by other work in flight): remove it once
- * nothing does. */
-#define xm_buf_free xm_buf_dispose
 void xm_buf_reset(struct xm_buf *b);  /* len = 0, keeps the memory */
 void xm_buf_append(struct xm_buf *b, const void *data, size_t len);
 /* Makes room for extra more bytes at once (a page of known size grows in
@@ -143,9 +143,41 @@ char *xm_utf8_sanitize(const char *s, bool *changed);
  */
 size_t xm_utf8_seq_len(const unsigned char *s);
 
+/* ---- Unique labels (xm_unique.c) ------------------------------------ */
+
+/* Returns a new string: label with "~" + tag appended (the caller may cut
+ * label first to respect a length limit, never the tag), or NULL when out
+ * of memory. tag never contains '~'. */
+typedef char *(*xm_unique_suffix_fn)(const char *label, const char *tag, void *ctx);
+
+/*
+ * xm_unique_labels
+ *
+ * Makes the n labels (malloc'd strings, replaced in place) distinct, so
+ * that every item is published under a label of its own. ids (domids) are
+ * distinct. The rule depends only on the set of (label, id) pairs, never on
+ * their order:
+ *   - a label no other item has is kept as it is;
+ *   - of the items sharing a label, the lowest id keeps it and each other
+ *     gets suffix(label, "<id>"), or suffix(label, "<id>.<k>") with the
+ *     smallest k >= 1 for which the result is not a label kept by another
+ *     item (a domain may be named "web~7").
+ * renamed (may be NULL, n entries) tells which items got a suffix.
+ * RETURN VALUE: 0, or -1 when out of memory (labels are then unchanged).
+ */
+int xm_unique_labels(char **labels, const uint32_t *ids, size_t n, xm_unique_suffix_fn suffix,
+                     void *ctx, bool *renamed);
+
 /* ---- Time (xm_time.c) ------------------------------------------------ */
 
 /* CLOCK_MONOTONIC in seconds: for durations, never for dates. */
 double xm_monotonic_seconds(void);
+/* A monotonic instant as the struct timespec of clock_nanosleep and
+ * pthread_cond_timedwait (CLOCK_MONOTONIC condvars); an infinite or absurd
+ * t is clamped a year on. */
+struct timespec xm_monotonic_timespec(double t);
+/* Locks m, waiting no later than deadline (xm_monotonic_seconds(); INFINITY
+ * waits as long as it takes). RETURN VALUE: true when locked. */
+bool xm_lock_until(pthread_mutex_t *m, double deadline);
 
 #endif

@@ -21,12 +21,7 @@
 
 #include <xenctrl.h>
 
-#ifndef XEN_DOMINF_hardware
-#define XEN_DOMINF_hardware (1U << 9)
-#endif
-#ifndef XEN_DOMINF_priv
-#define XEN_DOMINF_priv (1U << 10)
-#endif
+#include "xm_dominf.h" /* the core's names for the Xen 4.21 bits */
 
 /* Our definition of the handle libxenctrl keeps opaque. */
 struct xc_interface_core {

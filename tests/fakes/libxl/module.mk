@@ -23,5 +23,6 @@ $(FXL_PROBE): $(BUILD)/$(FXL_DIR)/probe.o
 
 FAKE_BINARIES += $(FXL_SO) $(FXL_PROBE)
 
-# hypervisor.c includes xenctrl.h (anonymous unions: GNU C).
-$(BUILD)/$(FXL_DIR)/hypervisor.o: CFLAGS += -std=gnu11
+# hypervisor.c includes xenctrl.h (anonymous unions: GNU C), and the
+# core's xm_dominf.h for the flag bits older headers do not name.
+$(BUILD)/$(FXL_DIR)/hypervisor.o: CFLAGS += -std=gnu11 -Icore/host
