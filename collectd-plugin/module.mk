@@ -45,6 +45,7 @@ test-build: $(XMC_MOCK)
 
 TEST_PROGRAMS += $(XMC_TEST) \
                  tests/integration/test-collectd-values.sh \
+                 tests/integration/test-collectd-bounds.sh \
                  tests/integration/test-collectd-configured.sh \
                  tests/integration/test-collectd-config.sh \
                  tests/integration/test-collectd-lifecycle.sh \

@@ -330,10 +330,9 @@ static bool xmc_notice_seen(struct xmc_state *st, uint32_t domid, const char *in
     return seen;
 }
 
-static void xmc_submit(const char *instance, const char *type, const char *type_instance,
-                       gauge_t value, cdtime_t time)
+static void xmc_submit_value(const char *instance, const char *type, const char *type_instance,
+                             value_t v, cdtime_t time)
 {
-    value_t v = {.gauge = value};
     value_list_t vl = VALUE_LIST_INIT;
 
     vl.values = &v;
@@ -344,6 +343,12 @@ static void xmc_submit(const char *instance, const char *type, const char *type_
     sstrncpy(vl.type, type, sizeof(vl.type));
     sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
     plugin_dispatch_values(&vl);
+}
+
+static void xmc_submit(const char *instance, const char *type, const char *type_instance,
+                       gauge_t value, cdtime_t time)
+{
+    xmc_submit_value(instance, type, type_instance, (value_t){.gauge = value}, time);
 }
 
 /* The host's capabilities (xen_hypervisor_capability): plugin_instance "",
@@ -362,17 +367,7 @@ static void xmc_submit_capabilities(const struct xm_snapshot *snap, cdtime_t tim
 static void xmc_submit_derive(const char *instance, const char *type_instance, derive_t value,
                               cdtime_t time)
 {
-    value_t v = {.derive = value};
-    value_list_t vl = VALUE_LIST_INIT;
-
-    vl.values = &v;
-    vl.values_len = 1;
-    vl.time = time;
-    sstrncpy(vl.plugin, XMC_PLUGIN, sizeof(vl.plugin));
-    sstrncpy(vl.plugin_instance, instance, sizeof(vl.plugin_instance));
-    sstrncpy(vl.type, "derive", sizeof(vl.type));
-    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
-    plugin_dispatch_values(&vl);
+    xmc_submit_value(instance, "derive", type_instance, (value_t){.derive = value}, time);
 }
 
 /* The exporter's xen_domain_mode_transitions_total: type "derive",
@@ -544,6 +539,18 @@ static void xmc_failed(struct xmc_state *st, enum xm_err code, const char *messa
     c_complain_once(LOG_ERR, &st->complaint, XMC_PLUGIN " plugin: cannot read Xen: %s", message);
 }
 
+/* The core's notices: a domain over its per-domain bounds, once per domain
+ * (docs/design.md, "Memory and per-domain bounds"). */
+static void xmc_log_notices(struct xmc_state *st)
+{
+    struct xm_strvec v;
+    xm_strvec_init(&v);
+    xm_collector_notices(st->collector, &v);
+    for (size_t i = 0; i < v.n; i++)
+        WARNING(XMC_PLUGIN " plugin: %s; the rest is not read.", v.items[i]);
+    xm_strvec_dispose(&v);
+}
+
 static int xmc_read_locked(struct xmc_state *st)
 {
     struct xm_snapshot *snap = NULL;
@@ -559,6 +566,7 @@ static int xmc_read_locked(struct xmc_state *st)
     st->failing = false;
     c_release(LOG_INFO, &st->complaint, XMC_PLUGIN " plugin: reading Xen works again (%zu domains).",
               snap->n_domains);
+    xmc_log_notices(st);
 
     free(st->next_notices);
     st->n_next_notices = 0;

@@ -142,6 +142,14 @@ static void write_own_families(struct xe_scraper *s, enum xm_expo_format f, stru
                    "connection was lost.");
     xm_expo_sample(b, "xen_exporter_cache_rebuilds_total", NULL, 0,
                    (double)st.cache_rebuilds_total);
+    xm_expo_family(b, f, "xen_exporter_domain_items_cut_total", XM_METRIC_COUNTER,
+                   "Device kinds, devices and device evidence lines left unread by the "
+                   "per-domain bounds, summed over every read of a domain.");
+    for (int i = 0; i < XM_CUT_COUNT; i++) {
+        struct xm_label l[] = {{"item", xm_cut_item_name((enum xm_cut_item)i)}};
+        xm_expo_sample(b, "xen_exporter_domain_items_cut_total", l, 1,
+                       (double)st.items_cut_total[i]);
+    }
     struct xm_label v[] = {{"view", view}};
     xm_expo_family(b, f, "xen_exporter_view", XM_METRIC_GAUGE,
                    "What the exporter serves: dom0 (the host's domains) or guest (the mode "
@@ -245,6 +253,18 @@ static bool append_guest(struct xe_scraper *s, enum xm_expo_format f, struct xm_
     return guest;
 }
 
+/* The collector's notices (a domain over its bounds: once per domain). */
+static void log_notices(struct xe_scraper *s)
+{
+    struct xm_strvec v;
+    xm_strvec_init(&v);
+    xm_collector_notices(s->collector, &v);
+    for (size_t i = 0; i < v.n; i++)
+        xe_log(s->log, XE_WARN, "a domain exceeds the per-domain bounds; the rest is not read",
+               "detail", v.items[i], NULL);
+    xm_strvec_dispose(&v);
+}
+
 /* What follows the domain and configuration families on every page. */
 static int finish_page(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out,
                        double duration, const char *view, char *err, size_t errsz)
@@ -292,6 +312,7 @@ int xe_scrape(struct xe_scraper *s, enum xm_expo_format f, struct xm_buf *out, c
             snprintf(xerr.message, sizeof xerr.message, "--xen.view=guest: not a Xen domU");
         }
         note_state(s, rc, &xerr, snap);
+        log_notices(s);
         append_domains(s, f, rc == XM_OK ? snap : NULL, out);
         append_configs(s, f, out);
     }

@@ -19,8 +19,10 @@ void xm_cache_init(struct xm_cache *c, bool watching)
 
 void xm_cache_dispose(struct xm_cache *c)
 {
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         xm_domain_dispose(&c->entries[i].dom);
+        free(c->entries[i].backends);
+    }
     free(c->entries);
     for (size_t i = 0; i < c->n_watches; i++)
         free(c->watches[i].path);
@@ -151,20 +153,21 @@ static void remove_at(struct xm_cache *c, struct xm_xs *xs, size_t i)
         if (e->tokens[k])
             unwatch(c, xs, e->tokens[k]);
     xm_domain_dispose(&e->dom);
+    free(e->backends);
     memmove(&c->entries[i], &c->entries[i + 1], (c->n - i - 1) * sizeof *e);
     c->n--;
 }
 
-/* Ensures /local/domain/<b>/backend is watched. */
-static void watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
+/* Ensures /local/domain/<b>/backend is watched; false when it cannot be. */
+static bool watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
 {
     for (size_t i = 0; i < c->n_backend_doms; i++)
         if (c->backend_doms[i] == b)
-            return;
+            return true;
     uint32_t *p = realloc(c->backend_doms, (c->n_backend_doms + 1) * sizeof *p);
     if (!p) {
         c->all_dirty = true; /* cannot watch: do not trust the cache */
-        return;
+        return false;
     }
     c->backend_doms = p;
     char path[64];
@@ -172,9 +175,10 @@ static void watch_backend(struct xm_cache *c, struct xm_xs *xs, uint32_t b)
     snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/backend", b);
     if (!watch(c, xs, path, &seq)) {
         c->all_dirty = true;
-        return;
+        return false;
     }
     c->backend_doms[c->n_backend_doms++] = b;
+    return true;
 }
 
 static bool backend_in_use(const struct xm_cache *c, uint32_t b)
@@ -268,6 +272,7 @@ static int drain(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
         if (!vec) {
             if (errno == EAGAIN)
                 return XM_OK;
+            c->broken = true;
             return xm_set_error(err, XM_ERR_XENSTORE, "xenstore watch connection lost: %s",
                                 strerror(errno ? errno : EIO));
         }
@@ -304,7 +309,26 @@ int xm_cache_begin(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
         start(c, xs);
         return XM_OK; /* what the registration saw is read by this snapshot */
     }
+    if (c->broken) /* found by a drain between snapshots */
+        return xm_set_error(err, XM_ERR_XENSTORE, "xenstore watch connection lost");
     return drain(c, xs, err);
+}
+
+int xm_cache_drain(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err)
+{
+    if (!c->watching || !c->live || c->broken || !xs->h)
+        return XM_OK;
+    return drain(c, xs, err);
+}
+
+bool xm_cache_note_cut(struct xm_cache *c, uint32_t domid)
+{
+    struct xm_cache_entry *e = find(c, domid);
+    if (!c->watching || !e)
+        return true;
+    bool first = !e->cut_noted;
+    e->cut_noted = true;
+    return first;
 }
 
 bool xm_cache_drop_unlisted(struct xm_cache *c, struct xm_xs *xs,
@@ -372,13 +396,22 @@ void xm_cache_store(struct xm_cache *c, struct xm_xs *xs, struct xm_domain *dom,
     memset(dom, 0, sizeof *dom);
     e->have = true;
     e->dirty = false;
-    if (n_backends > XM_MAX_BACKEND_DOMS)
-        n_backends = XM_MAX_BACKEND_DOMS;
-    memcpy(e->backends, backends, n_backends * sizeof *backends);
-    e->n_backends = n_backends;
+    free(e->backends);
+    e->backends = NULL;
+    e->n_backends = 0;
+    if (n_backends) {
+        e->backends = malloc(n_backends * sizeof *backends);
+        if (!e->backends) {
+            e->dirty = true; /* its backends unknown to xm_cache_end: read again */
+            return;
+        }
+        memcpy(e->backends, backends, n_backends * sizeof *backends);
+        e->n_backends = n_backends;
+    }
     if (c->watching)
         for (size_t i = 0; i < n_backends; i++)
-            watch_backend(c, xs, backends[i]);
+            if (!watch_backend(c, xs, backends[i]))
+                e->dirty = true; /* not watched: read it afresh next time */
 }
 
 const struct xm_domain *xm_cache_peek(const struct xm_cache *c, uint32_t domid)

@@ -53,8 +53,10 @@ struct xm_cache_entry {
     bool watched;      /* its per-domain watches are registered */
     bool have;         /* dom holds a complete cached domain */
     struct xm_domain dom;
+    bool cut_noted;    /* a cut by the per-domain bounds was reported */
     uint64_t tokens[XM_CACHE_DOMAIN_WATCHES]; /* its per-domain watches */
-    uint32_t backends[XM_MAX_BACKEND_DOMS]; /* backend domains its frontends use */
+    uint32_t *backends; /* backend domains its frontends use (malloc'd, no cap:
+                           each is watched) */
     size_t n_backends;
 };
 
@@ -76,6 +78,7 @@ struct xm_cache {
     uint32_t *backend_doms;         /* backend domains watched */
     size_t n_backend_doms;
     bool all_dirty;
+    bool broken;                    /* a drain found the connection broken */
 };
 
 /* watching false: a cache that keeps no watch and so trusts nothing. */
@@ -95,6 +98,24 @@ void xm_cache_dispose(struct xm_cache *c);
  * begins again).
  */
 int xm_cache_begin(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err);
+
+/*
+ * xm_cache_drain
+ *
+ * Reads every watch event libxenstore has queued and marks what it names
+ * (nothing when the cache is not live). libxenstore keeps each event in
+ * its own memory until it is read, so a front end calls this between
+ * snapshots as events arrive (xs_fileno): a guest writing its device/
+ * subtree in a loop then costs a dirty flag, not a queue.
+ * RETURN VALUE: XM_OK, or XM_ERR_XENSTORE with err filled when the
+ * connection is broken.
+ */
+int xm_cache_drain(struct xm_cache *c, struct xm_xs *xs, struct xm_error *err);
+
+/* Whether a cut by the per-domain bounds on domid is new: true the first
+ * time for a tracked domain (and always when not watching), so it is
+ * reported once per domain, not at every read. */
+bool xm_cache_note_cut(struct xm_cache *c, uint32_t domid);
 
 /* The connection the watches were on is gone: forgets every entry and
  * watch. RETURN VALUE: true when the cache was live (a rebuild). */
@@ -119,7 +140,8 @@ int xm_cache_must_read(struct xm_cache *c, struct xm_xs *xs, uint32_t domid,
 
 /* Keeps what was read for a domain xm_cache_must_read asked for (takes
  * what *dom owns; *dom is zeroed) and watches the backend domains its
- * frontends use. */
+ * frontends use (all of them; one that cannot be watched leaves the
+ * domain to be read afresh at the next snapshot). */
 void xm_cache_store(struct xm_cache *c, struct xm_xs *xs, struct xm_domain *dom,
                     const uint32_t *backends, size_t n_backends);
 

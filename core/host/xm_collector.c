@@ -16,6 +16,7 @@
 #include "xm_deadline.h"
 #include "xm_domain.h"
 #include "xm_devices.h"
+#include "xm_drainer.h"
 #include "xm_start_time.h"
 #include "xm_libxl.h"
 #include "xm_xenctrl.h"
@@ -41,7 +42,13 @@ struct xm_collector {
     unsigned long cache_rebuilds;  /* caches discarded after a lost connection */
     struct xm_snapshot_block *last_block; /* the domains of the last snapshot */
     uint64_t generation;                  /* bumped whenever they change */
+    struct xm_drainer drainer;     /* reads watch events between snapshots */
+    unsigned long cut_total[XM_CUT_COUNT]; /* what the per-domain bounds cut */
+    struct xm_strvec notices;      /* for the front end to log (bounded) */
 };
+
+/* Notices waiting for the front end at most (each names one domain). */
+#define MAX_NOTICES 64
 
 static int collector_new(struct xm_collector **out, bool watching, struct xm_error *err)
 {
@@ -71,6 +78,13 @@ static int collector_new(struct xm_collector **out, bool watching, struct xm_err
     xm_xs_probe_init(&c->probe);
     xm_xc_init(&c->xc);
     xm_cache_init(&c->cache, watching);
+    xm_strvec_init(&c->notices);
+    if (watching && xm_drainer_start(&c->drainer, &c->lock, &c->xs, &c->cache, err) != XM_OK) {
+        xm_cache_dispose(&c->cache);
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return err ? err->code : XM_ERR_NOMEM;
+    }
     *out = c;
     return XM_OK;
 }
@@ -94,6 +108,18 @@ void xm_collector_set_timeout(struct xm_collector *c, double seconds)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Takes c->lock: waits at most for the snapshot in progress, which its
+ * deadline bounds. */
+void xm_collector_notices(struct xm_collector *c, struct xm_strvec *out)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->notices.n; i++)
+        xm_strvec_addf(out, "%s", c->notices.items[i]);
+    xm_strvec_dispose(&c->notices);
+    xm_strvec_init(&c->notices);
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Never waits for a snapshot: a stalled one must not stall the page. */
 void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st)
 {
@@ -111,6 +137,7 @@ static void publish(struct xm_collector *c)
     c->published.xenstore_requests_total = c->requests_total + c->xs.requests;
     c->published.cache_rebuilds_total = c->cache_rebuilds;
     c->published.cached_domains = xm_cache_count(&c->cache);
+    memcpy(c->published.items_cut_total, c->cut_total, sizeof c->published.items_cut_total);
     if (v[0]) /* the last version Xen told, kept while libxl is reopened */
         memcpy(c->xen_version, v, sizeof v);
     pthread_mutex_unlock(&c->info_lock);
@@ -120,6 +147,8 @@ void xm_collector_free(struct xm_collector *c)
 {
     if (!c)
         return;
+    xm_drainer_stop(&c->drainer);
+    xm_strvec_dispose(&c->notices);
     xm_cache_dispose(&c->cache);
     xm_block_unref(c->last_block);
     xm_xs_close(&c->xs);
@@ -178,9 +207,17 @@ static int hypervisor_evidence(struct xm_collector *c, const libxl_dominfo *info
     return XM_OK;
 }
 
+/* Besides the domain, what a read found: the backend domains its frontends
+ * use (malloc'd) and what the per-domain bounds cut. */
+struct read_extra {
+    uint32_t *backends;
+    size_t n_backends;
+    unsigned long cut[XM_CUT_COUNT];
+};
+
 static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *info,
                                    const struct xm_domain *cached, struct xm_domain *d,
-                                   uint32_t *backends, size_t *n_backends, struct xm_error *err)
+                                   struct read_extra *extra, struct xm_error *err)
 {
     struct xm_xs_domain xsd;
     struct xm_strvec ev;
@@ -261,10 +298,11 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
     xsd.devices = NULL;
     xsd.n_devices = 0;
     d->evidence = xm_strvec_steal(&cls, &d->n_evidence);
-    if (backends) {
-        memcpy(backends, xsd.backends, xsd.n_backends * sizeof *backends);
-        *n_backends = xsd.n_backends;
-    }
+    extra->backends = xsd.backends;
+    extra->n_backends = xsd.n_backends;
+    xsd.backends = NULL;
+    xsd.n_backends = 0;
+    memcpy(extra->cut, xsd.cut, sizeof extra->cut);
     if (!d->name) {
         xm_set_error(err, XM_ERR_NOMEM, "out of memory");
         xm_domain_dispose(d);
@@ -344,6 +382,26 @@ static bool listed(const void *ctx, uint32_t domid)
     return false;
 }
 
+/* Counts what the per-domain bounds cut from a domain, and the first time
+ * for that domain leaves a notice for the front end to log. */
+static void note_cuts(struct xm_collector *c, const struct xm_domain *d,
+                      const unsigned long cut[XM_CUT_COUNT])
+{
+    unsigned long any = 0;
+    for (int i = 0; i < XM_CUT_COUNT; i++) {
+        c->cut_total[i] += cut[i];
+        any |= cut[i];
+    }
+    if (!any || !xm_cache_note_cut(&c->cache, d->domid) || c->notices.n >= MAX_NOTICES)
+        return;
+    char q[96];
+    xm_quote_value(d->name, q, sizeof q);
+    xm_strvec_addf(&c->notices,
+                   "domain %" PRIu32 " (%s) exceeds the per-domain bounds: %lu device kinds, "
+                   "%lu devices and %lu evidence lines not read or kept",
+                   d->domid, q, cut[XM_CUT_KINDS], cut[XM_CUT_DEVICES], cut[XM_CUT_EVIDENCE]);
+}
+
 /* Asks the cache whether a listed domain must be read, and reads it if so;
  * *reread tells that the snapshot's domains changed because of it. */
 static enum inspect refresh_domain(struct xm_collector *c, const libxl_dominfo *info,
@@ -360,16 +418,19 @@ static enum inspect refresh_domain(struct xm_collector *c, const libxl_dominfo *
         return INSPECT_OK;
 
     struct xm_domain fresh;
-    uint32_t backends[XM_MAX_BACKEND_DOMS];
-    size_t n_backends = 0;
+    struct read_extra extra;
     memset(&fresh, 0, sizeof fresh);
+    memset(&extra, 0, sizeof extra);
     *reread = true;
     enum inspect r = inspect_domain(c, info, xm_cache_peek(&c->cache, info->domid), &fresh,
-                                    backends, &n_backends, err);
-    if (r == INSPECT_OK)
-        xm_cache_store(&c->cache, &c->xs, &fresh, backends, n_backends);
-    else if (r == INSPECT_GONE)
+                                    &extra, err);
+    if (r == INSPECT_OK) {
+        note_cuts(c, &fresh, extra.cut);
+        xm_cache_store(&c->cache, &c->xs, &fresh, extra.backends, extra.n_backends);
+    } else if (r == INSPECT_GONE) {
         xm_cache_forget(&c->cache, &c->xs, info->domid);
+    }
+    free(extra.backends);
     return r;
 }
 

@@ -3,7 +3,9 @@
 # the requests one `xenmode list` makes on the mixed fixture, this prints
 # them per domain, and checks the total against the budget in
 # docs/design.md (name 1, type records 2 except dom0, device directory 1,
-# 1 per kind, 2 per device).
+# 1 per kind, 1 per device, 2 more per device whose backend path is
+# canonical: the backend's frontend node and its state; start_time 1, the
+# agent's 3 directories).
 source "$(dirname "$0")/../lib/testlib.sh"
 tl_tmpdir
 RUN="$XM_ROOT/tests/fake-host/run"
@@ -21,9 +23,9 @@ total=""
 domains=$(jq '.domains | length' "$MIXED")
 check "the server reported a request count" test -n "$total"
 # Budget per domain of the mixed fixture:
-#   Domain-0 2, guest-pv (vbd+vif) 10, guest-pvh 4, guest-hvm (vif) 7,
-#   guest-pvhvm (vbd+vif) 10, guest-shim 4.
-assert_eq "xenstore requests for the mixed fixture (6 domains)" 37 "$total"
+#   Domain-0 6, guest-pv (vbd+vif) 16, guest-pvh 8, guest-hvm (vif) 12,
+#   guest-pvhvm (vbd+vif) 16, guest-shim 8.
+assert_eq "xenstore requests for the mixed fixture (6 domains)" 66 "$total"
 if [ -n "$total" ]; then
     diag "$(awk -v t="$total" -v n="$domains" 'BEGIN { printf "xenstore requests: %d for %d domains = %.1f per domain", t, n, t / n }')"
     diag "server stats: $(tail -n1 "$TL_TMP/stats")"

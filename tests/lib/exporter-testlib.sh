@@ -92,7 +92,11 @@ xe_kill() {
 # is dropped: a bare "ok" line would count as a TAP result. xe_ctl_out
 # keeps it (stats).
 xe_ctl() { xe_ctl_out "$@" >/dev/null; }
-xe_ctl_out() {
+xe_ctl_out() { local name=$1; shift; xe_in_host "$name" "$XE_CTL" "$@"; }
+
+# xe_in_host NAME COMMAND...: runs COMMAND in NAME's fake-host environment
+# (XENSTORED_PATH and the rest, without the fake libxl's LD_PRELOAD).
+xe_in_host() {
     local dir=${XE_DIR[$1]}; shift
     (
         while IFS= read -r -d '' kv; do
@@ -100,7 +104,7 @@ xe_ctl_out() {
             XENMODE_*=*|XENSTORED_*=*|XM_*=*|FAKE_*=*) export "$kv" ;;
             esac
         done <"$dir/env"
-        exec "$XE_CTL" "$@"
+        exec "$@"
     )
 }
 

@@ -5,16 +5,19 @@
  *   cache-diff --seed N --steps N --fixture FILE
  *       A seeded random sequence of host changes: domains created and
  *       destroyed, type records changed, device backends moved through
- *       states 1-6, devices added, domains renamed, the xenstore server
- *       killed and restarted, connections dropped, xenstored stopped
- *       (SIGSTOP) at a random moment of a snapshot that must re-read, with
- *       a 0.3 s deadline. After each step settles, a cached collector's
- *       snapshot must equal a one-shot full read exactly; a stalled
- *       snapshot must return within its deadline (plus a margin) and either
- *       succeed or fail with XM_ERR_TIMEOUT, and after SIGCONT the next
- *       successful snapshot must equal a full read. A failure prints the
- *       seed and step; the same seed replays the changes (the moment of a
- *       stall depends on timing).
+ *       states 1-6, devices added, backends' frontend nodes broken and
+ *       mended, agent keys written, changed and removed, domains renamed,
+ *       the xenstore server killed and restarted, connections dropped,
+ *       write floods (a guest writing its own device/ subtree thousands of
+ *       times, sometimes pointing a frontend at another kind's backend,
+ *       between two snapshots), and xenstored stopped (SIGSTOP) at a random
+ *       moment of a snapshot that must re-read, with a 0.3 s deadline. After
+ *       each step settles, a cached collector's snapshot must equal a
+ *       one-shot full read exactly; a stalled snapshot must return within
+ *       its deadline (plus a margin) and either succeed or fail with
+ *       XM_ERR_TIMEOUT, and after SIGCONT the next successful snapshot must
+ *       equal a full read. A failure prints the seed and step; the same
+ *       seed replays the changes (the moment of a stall depends on timing).
  *
  *   cache-diff --steady N --domains M --fixture FILE
  *       Writes an unchanging host of M domains, takes one snapshot to fill
@@ -39,13 +42,14 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <xenstore.h>
 
 #include "xenmode/host.h"
 
 #define MAX_DOMS 40
 #define MAX_DEVS 4
 
-struct dev { char kind[4]; unsigned devid; uint32_t bdom; int state; };
+struct dev { char kind[4]; unsigned devid; uint32_t bdom; int state; bool fe_bad; };
 struct dom {
     uint32_t domid;
     char name[32];
@@ -157,6 +161,11 @@ static void write_fixture(void)
             add_kv(xs, be, "/local/domain/%" PRIu32 "/device/%s/%u/backend", d->domid, v->kind,
                    v->devid);
             add_kv(xs, st, "%s/state", be);
+            /* The backend's frontend node: right, or naming another device. */
+            char fe[128];
+            snprintf(fe, sizeof fe, "/local/domain/%" PRIu32 "/device/%s/%u", d->domid, v->kind,
+                     v->devid + (v->fe_bad ? 1 : 0));
+            add_kv(xs, fe, "%s/frontend", be);
         }
     }
     json_object_set_new(root, "domains", list);
@@ -277,6 +286,37 @@ static bool settle(struct xm_collector *cached, char *why, size_t whysz, int *tr
     }
 }
 
+/* A guest's write flood into its own device/ subtree, straight to the
+ * xenstore server (not through the fixture: the next reload removes it).
+ * Sometimes the last write points a frontend at another kind's backend. */
+static int flood(const struct dom *d)
+{
+    struct xs_handle *h = xs_open(0);
+    if (!h)
+        return -1;
+    int rc = 0, n = 500 + (int)rnd(2000);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char path[128], val[16];
+        snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/device/vif/0/flood-%d", d->domid,
+                 i % 97);
+        int len = snprintf(val, sizeof val, "%d", i);
+        if (!xs_write(h, XBT_NULL, path, val, (unsigned)len))
+            rc = -1;
+    }
+    if (rc == 0 && d->n_devs && rnd(2)) {
+        const struct dev *v = &d->devs[rnd((uint32_t)d->n_devs)];
+        char path[128], be[128];
+        snprintf(path, sizeof path, "/local/domain/%" PRIu32 "/device/%s/%u/backend", d->domid,
+                 v->kind, v->devid);
+        snprintf(be, sizeof be, "/local/domain/%" PRIu32 "/backend/%s/%" PRIu32 "/%u", v->bdom,
+                 strcmp(v->kind, "vbd") == 0 ? "vif" : "vbd", d->domid, v->devid);
+        if (!xs_write(h, XBT_NULL, path, be, (unsigned)strlen(be)))
+            rc = -1;
+    }
+    xs_close(h);
+    return rc;
+}
+
 /* ---- stalls ---- */
 #define STALL_TIMEOUT 0.3
 #define STALL_MARGIN 2.0
@@ -351,7 +391,7 @@ static int run_random(uint64_t seed, int steps)
 {
     struct xm_collector *cached = NULL;
     char why[1024], reply[256];
-    int tries, max_tries = 1, restarts = 0, stalls = 0, abandoned = 0;
+    int tries, max_tries = 1, restarts = 0, floods = 0, stalls = 0, abandoned = 0;
     rng = seed ? seed : 1;
     for (int i = 0; i < 8; i++)
         new_domain();
@@ -367,7 +407,7 @@ static int run_random(uint64_t seed, int steps)
     }
     for (int step = 1; step <= steps; step++) {
         const char *what;
-        enum { ACT_RELOAD, ACT_RESTART, ACT_DROP } act = ACT_RELOAD;
+        enum { ACT_RELOAD, ACT_RESTART, ACT_DROP, ACT_FLOOD } act = ACT_RELOAD;
         uint32_t r = rnd(100);
         struct dom *d = n_doms ? &doms[rnd((uint32_t)n_doms)] : NULL;
         if (r < 15 && n_doms < MAX_DOMS) {
@@ -383,14 +423,21 @@ static int run_random(uint64_t seed, int steps)
         } else if (r < 75 && d && d->n_devs) {
             what = "move a backend state";
             d->devs[rnd((uint32_t)d->n_devs)].state = 1 + (int)rnd(6);
-        } else if (r < 85 && d && d->n_devs < MAX_DEVS) {
+        } else if (r < 80 && d && d->n_devs < MAX_DEVS) {
             what = "add a device";
             struct dev *v = &d->devs[d->n_devs++];
             snprintf(v->kind, sizeof v->kind, "%s", rnd(2) ? "vbd" : "vif");
             v->devid = 900 + (unsigned)d->n_devs;
             v->bdom = 0;
             v->state = 1 + (int)rnd(6);
-        } else if (r < 87 && d) {
+        } else if (r < 83 && d && d->n_devs) {
+            what = "break or mend a backend's frontend node";
+            struct dev *v = &d->devs[rnd((uint32_t)d->n_devs)];
+            v->fe_bad = !v->fe_bad;
+        } else if (r < 86 && d) {
+            what = "a guest's write flood";
+            act = ACT_FLOOD;
+        } else if (r < 88 && d) {
             what = d->agent ? "change or remove agent keys" : "write agent keys";
             d->agent = d->agent && rnd(3) == 0 ? 0 : 1 + (int)rnd(12);
         } else if (r < 90 && d) {
@@ -413,6 +460,10 @@ static int run_random(uint64_t seed, int steps)
             rc = system("\"$XM_ROOT\"/tests/fake-host/xenstored-ctl restart >/dev/null");
         } else if (act == ACT_DROP) {
             rc = control("drop-connections", reply, sizeof reply);
+        } else if (act == ACT_FLOOD) {
+            floods++;
+            snprintf(reply, sizeof reply, "a write failed");
+            rc = control("reload", reply, sizeof reply) == 0 ? flood(d) : -1;
         } else {
             rc = control("reload", reply, sizeof reply);
         }
@@ -441,8 +492,8 @@ static int run_random(uint64_t seed, int steps)
     xm_collector_free(cached);
     printf("ok %d - seed %" PRIu64 ": after each of %d steps the cached snapshot equals a full read\n",
            ++tap_n, seed, steps);
-    printf("# %d server restarts, %lu cache rebuilds, at most %d snapshots to settle a step\n",
-           restarts, st.cache_rebuilds_total, max_tries);
+    printf("# %d server restarts, %lu cache rebuilds, %d write floods, at most %d snapshots "
+           "to settle a step\n", restarts, st.cache_rebuilds_total, floods, max_tries);
     printf("# %d stalls of xenstored, %d of them abandoned mid-snapshot\n", stalls, abandoned);
     return 0;
 }

@@ -332,6 +332,14 @@ bool __wrap_xs_unwatch(struct xs_handle *h, const char *path, const char *token)
         }
     return false;
 }
+/* No watch pipe: the collector's drainer thread then never drains, and the
+ * tests' events are read by the snapshots alone, as they expect. */
+int __wrap_xs_fileno(struct xs_handle *h)
+{
+    (void)h;
+    return -1;
+}
+
 char **__wrap_xs_check_watch(struct xs_handle *h)
 {
     (void)h;
@@ -373,11 +381,20 @@ static const struct xm_domain *find(const struct xm_snapshot *s, uint32_t domid)
             return &s->domains[i];
     return NULL;
 }
+/* A frontend, its backend's state and the backend's `frontend` node
+ * pointing back (what the toolstack writes). */
 static void backend(const char *fe_backend_key, const char *be_path, const char *state_key,
                     const char *state)
 {
+    static char keys[64][2][128];
+    static int n_keys;
+    char (*k)[128] = keys[n_keys++ % 64];
+    snprintf(k[0], sizeof k[0], "%s/frontend", be_path);
+    snprintf(k[1], sizeof k[1], "%.*s", (int)(strlen(fe_backend_key) - strlen("/backend")),
+             fe_backend_key);
     set(fe_backend_key, be_path);
     set(state_key, state);
+    set(k[0], k[1]);
 }
 static int setup(void **state)
 {
@@ -463,10 +480,9 @@ static void test_states_other_than_4_not_counted(void **state)
     for (int i = 0; i < 6; i++) {
         snprintf(keys[i][0], 80, "/local/domain/5/device/vbd/%d/backend", 768 + i);
         snprintf(keys[i][1], 80, "/local/domain/0/backend/vbd/5/%d", 768 + i);
-        set(keys[i][0], keys[i][1]);
         static char sk[8][96];
         snprintf(sk[i], sizeof sk[i], "%s/state", keys[i][1]);
-        set(sk[i], states[i]);
+        backend(keys[i][0], keys[i][1], sk[i], states[i]);
     }
     struct xm_snapshot *s = snap_ok(*state);
     const struct xm_domain *d = find(s, 5);
@@ -567,11 +583,11 @@ static void test_requests_per_domain_are_bounded(void **state)
             "/local/domain/0/backend/vif/1/0/state", "4");
     struct xm_snapshot *s = snap_ok(*state);
     /* dom0: name + device dir = 2; domU: name, 2 type records, device dir,
-     * 2 kind dirs, 2 x (backend + state) = 10; each: /vm/<uuid>/start_time
-     * and the agent's three directories (attr/PVAddons, data, drivers),
-     * absent = 8. */
-    assert_int_equal(s->xenstore_requests, 20);
-    assert_int_equal(xs_reads, 20);
+     * 2 kind dirs, 2 x (backend + backend's frontend + state) = 12; each:
+     * /vm/<uuid>/start_time and the agent's three directories (attr/PVAddons,
+     * data, drivers), absent = 8. */
+    assert_int_equal(s->xenstore_requests, 22);
+    assert_int_equal(xs_reads, 22);
     xm_snapshot_free(s);
 }
 
@@ -626,9 +642,9 @@ static void test_cache_event_rereads_only_that_domain(void **state)
     fire("/local/domain/0/backend/vbd/3/768/state");
     struct xm_snapshot *s = snap_ok(*state);
     assert_int_equal(find(s, 3)->mode, XM_MODE_HVM);
-    /* domain 3: name, 2 type records, device dir, vbd dir, backend, state,
-     * start_time, the agent's three directories */
-    assert_int_equal(s->xenstore_requests, 11);
+    /* domain 3: name, 2 type records, device dir, vbd dir, backend, the
+     * backend's frontend, state, start_time, the agent's three directories */
+    assert_int_equal(s->xenstore_requests, 12);
     xm_snapshot_free(s);
 }
 

@@ -43,19 +43,28 @@ static void test_backend_paths(void **state)
 {
     (void)state;
     uint32_t b = 99;
-    assert_true(xm_backend_path_valid("/local/domain/0/backend/vbd/7/768", 7, "768", &b));
+    assert_true(xm_backend_path_valid("/local/domain/0/backend/vbd/7/768", 7, "vbd", "768", &b));
     assert_int_equal(b, 0);
-    assert_true(xm_backend_path_valid("/local/domain/3/backend/qdisk/7/51712", 7, "51712", &b));
+    assert_true(xm_backend_path_valid("/local/domain/3/backend/qdisk/7/51712", 7, "vbd", "51712", &b));
     assert_int_equal(b, 3);
     /* someone else's backend, wrong devid, junk */
-    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/8/768", 7, "768", &b));
-    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/769", 7, "768", &b));
-    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/768/x", 7, "768", &b));
-    assert_false(xm_backend_path_valid("/local/domain/x/backend/vbd/7/768", 7, "768", &b));
-    assert_false(xm_backend_path_valid("/local/domain/0/frontend/vbd/7/768", 7, "768", &b));
-    assert_false(xm_backend_path_valid("/local/domain/0/backend//7/768", 7, "768", &b));
-    assert_false(xm_backend_path_valid("", 7, "768", &b));
-    assert_false(xm_backend_path_valid("/local/domain/99999999999/backend/vbd/7/768", 7, "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/8/768", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/769", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/768/x", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/x/backend/vbd/7/768", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/frontend/vbd/7/768", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend//7/768", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("", 7, "vbd", "768", &b));
+    assert_false(xm_backend_path_valid("/local/domain/99999999999/backend/vbd/7/768", 7, "vbd", "768", &b));
+    /* another kind's backend: a vif frontend pointing at a vbd backend */
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/7/0", 7, "vif", "0", &b));
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/qdisk/7/0", 7, "vif", "0", &b));
+    assert_true(xm_backend_path_valid("/local/domain/0/backend/vbd3/7/768", 7, "vbd", "768", &b));
+    assert_true(xm_backend_path_valid("/local/domain/0/backend/qusb/7/0", 7, "vusb", "0", &b));
+    /* a backend in the frontend's own subtree: the guest wrote it */
+    assert_false(xm_backend_path_valid("/local/domain/7/backend/vbd/7/768", 7, "vbd", "768", &b));
+    /* leading zeros or a sign are not the domid */
+    assert_false(xm_backend_path_valid("/local/domain/0/backend/vbd/07/768", 7, "vbd", "768", &b));
 }
 
 int main(void)

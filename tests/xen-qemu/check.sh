@@ -276,13 +276,16 @@ else
 fi
 
 # --- the collectd plugin ------------------------------------------------------
-# collectd-values.txt: "dom0/xenmode-NAME/TYPE-INSTANCE value=V".
+# collectd-values.txt: "dom0/xenmode-NAME/TYPE-INSTANCE value=V". The mode
+# is the mode gauge at 1 (gauge-hap and gauge-pv_guest_width are gauges too).
 collectd_report() {
     jq -R -n '[inputs | capture("^[^/]+/xenmode-(?<name>[^/]+)/(?<type>gauge|count)-(?<inst>[^ ]+) value=(?<v>[^ ]+)")
                | .v |= tonumber]
         | group_by(.name)
         | map({key: .[0].name,
-               value: {mode: (map(select(.type == "gauge" and .v == 1) | .inst) | sort | join(",")
+               value: {mode: (map(select(.type == "gauge" and .v == 1
+                                         and (.inst | test("^(pv|pvh|hvm|pvhvm|pv_in_pvh)$")))
+                                  | .inst) | sort | join(",")
                               | if . == "" then "no mode at 1" else . end),
                        devices: (map(select(.type == "count") | {key: .inst, value: .v}) | from_entries)}})
         | from_entries' "$R/collectd-values.txt"

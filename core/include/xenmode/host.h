@@ -144,6 +144,13 @@ int xm_collector_new(struct xm_collector **out, struct xm_error *err);
  */
 int xm_collector_new_oneshot(struct xm_collector **out, struct xm_error *err);
 
+/* What the per-domain bounds cut (docs/design.md, "Memory and per-domain
+ * bounds"): device kinds beyond the cap or with overlong names, devices
+ * beyond the cap or with overlong ids, device evidence lines beyond the
+ * cap. */
+enum xm_cut_item { XM_CUT_KINDS, XM_CUT_DEVICES, XM_CUT_EVIDENCE, XM_CUT_COUNT };
+/* "kinds", "devices", "evidence" (the metric's `item` label). */
+const char *xm_cut_item_name(enum xm_cut_item item);
 /*
  * xm_collector_set_timeout
  *
@@ -163,8 +170,19 @@ struct xm_collector_stats {
     unsigned long cache_rebuilds_total;    /* caches discarded after xenstore
                                               connection losses */
     size_t cached_domains;
+    unsigned long items_cut_total[XM_CUT_COUNT]; /* summed over every read */
 };
 void xm_collector_stats(struct xm_collector *c, struct xm_collector_stats *st);
+
+/*
+ * xm_collector_notices
+ *
+ * Moves the notices the collector has for its front end into out (appended
+ * with xm_strvec_addf): one line per domain that exceeded a per-domain
+ * bound, the first time it is read so (not at every read), for the front
+ * end to log. At most 64 wait between two calls; more are counted only.
+ */
+void xm_collector_notices(struct xm_collector *c, struct xm_strvec *out);
 
 /*
  * xm_collector_snapshot
