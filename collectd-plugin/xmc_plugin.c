@@ -379,12 +379,8 @@ static void xmc_submit_transitions(const struct xm_transitions *t, const struct 
     const struct xm_domain *d = row->dom;
     for (int from = 0; from < XM_MODE_COUNT; from++)
         for (int to = 0; to < XM_MODE_COUNT; to++) {
-            if (from == to)
-                continue;
-            unsigned long c = xm_transitions_get(t, d, from, to);
-            bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
-                               (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
-            if (!c && !(driver_pair && d->hvm_flag))
+            unsigned long c;
+            if (!xm_transitions_reported(t, d, from, to, &c))
                 continue;
             char ti[DATA_MAX_NAME_LEN];
             snprintf(ti, sizeof(ti), "transition_%s_to_%s", xm_mode_name(from), xm_mode_name(to));

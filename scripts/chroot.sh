@@ -102,17 +102,18 @@ in_chroot() {
         mount --bind "$src" "$r/src"
         mount --bind "$pkgcache" "$r/var/cache/xenmode-packaging"
         mount -t tmpfs tmpfs "$r/tmp"
-        # The host'"'"'s trust store: where the registries are reached through
+        # The host'"'"'s trust store: where the npm registry is reached through
         # a TLS-inspecting proxy, its CA is trusted there and must be here
-        # too (npm for the dashboards, curl).
-        if [ -d /etc/ssl/certs ]; then
-            mkdir -p "$r/etc/ssl/certs"
-            mount --bind -o ro /etc/ssl/certs "$r/etc/ssl/certs"
+        # too. A copy in the private /tmp, given to Node.js as extra CAs:
+        # the chroot'"'"'s own /etc/ssl/certs stays its own (ca-certificates
+        # must be able to update it).
+        if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+            cp /etc/ssl/certs/ca-certificates.crt "$r/tmp/host-ca-certificates.crt"
         fi
         exec chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb \
             XM_PKG_CACHE=/var/cache/xenmode-packaging \
-            NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+            NODE_EXTRA_CA_CERTS=/tmp/host-ca-certificates.crt \
             /bin/sh -c "cd /src && exec \"\$@\"" sh "$@"' sh "$root" "$SRC" "$PKG_CACHE" "$@"
 }
 

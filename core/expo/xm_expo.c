@@ -267,9 +267,8 @@ static void write_agent_families(struct xm_buf *b, enum xm_expo_format f, const 
     }
 }
 
-/* Mode changes a long-running front end counted. The two PV-driver pairs
- * of an HVM container are always written (0 until it happens), so
- * increase() sees the first change; any other pair once it has happened. */
+/* Mode changes a long-running front end counted; which pairs are written
+ * is xm_transitions_reported's rule. */
 static void write_transitions(struct xm_buf *b, enum xm_expo_format f,
                               const struct xm_transitions *t, const struct named *v, size_t n)
 {
@@ -280,12 +279,8 @@ static void write_transitions(struct xm_buf *b, enum xm_expo_format f,
         const struct xm_domain *d = v[i].d;
         for (int from = 0; from < XM_MODE_COUNT; from++)
             for (int to = 0; to < XM_MODE_COUNT; to++) {
-                if (from == to)
-                    continue;
-                unsigned long c = xm_transitions_get(t, d, from, to);
-                bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
-                                   (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
-                if (!c && !(driver_pair && d->hvm_flag))
+                unsigned long c;
+                if (!xm_transitions_reported(t, d, from, to, &c))
                     continue;
                 struct xm_label l[] = {{"domain", label_of(&v[i])},
                                        {"from", xm_mode_name(from)},

@@ -83,6 +83,17 @@ unsigned long xm_transitions_get(const struct xm_transitions *t, const struct xm
     return e->counts[from][to];
 }
 
+bool xm_transitions_reported(const struct xm_transitions *t, const struct xm_domain *d,
+                             enum xm_mode from, enum xm_mode to, unsigned long *count)
+{
+    if (from == to)
+        return false;
+    *count = xm_transitions_get(t, d, from, to);
+    bool driver_pair = (from == XM_MODE_HVM && to == XM_MODE_PVHVM) ||
+                       (from == XM_MODE_PVHVM && to == XM_MODE_HVM);
+    return *count > 0 || (driver_pair && d->hvm_flag);
+}
+
 void xm_transitions_free(struct xm_transitions *t)
 {
     if (!t)

@@ -261,6 +261,12 @@ int xm_transitions_update(struct xm_transitions *t, const struct xm_snapshot *s,
  * or when t is NULL. */
 unsigned long xm_transitions_get(const struct xm_transitions *t, const struct xm_domain *d,
                                  enum xm_mode from, enum xm_mode to);
+/* The pairs a front end reports for d: the two PV-driver pairs (hvm ->
+ * pvhvm, pvhvm -> hvm) of a domain with the hypervisor's HVM flag always,
+ * so that a rate sees the first change, and any other pair once counted.
+ * Returns whether from -> to is one of them, with its count in *count. */
+bool xm_transitions_reported(const struct xm_transitions *t, const struct xm_domain *d,
+                             enum xm_mode from, enum xm_mode to, unsigned long *count);
 void xm_transitions_free(struct xm_transitions *t);
 
 #endif
