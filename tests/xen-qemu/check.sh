@@ -87,7 +87,7 @@ done
 # Guest configs: name, type, pvshim, and the xm- header fields.
 cfg_field() { sed -n "s/^# xm-$2: *//p" "$1" | head -1; }
 cfg_value() { sed -n "s/^$2 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" "$1" | tail -1; }
-declare -A CFG_TYPE CFG_SHIM CFG_MODE CFG_DEVICES CFG_FILE
+declare -A CFG_TYPE CFG_SHIM CFG_MODE CFG_DEVICES CFG_FILE CFG_WIDTH CFG_NEEDS CFG_SELF NOT_RUN
 GUESTS=()
 for cfg in "$R"/guests/*.cfg; do
     n=$(cfg_value "$cfg" name)
@@ -98,7 +98,23 @@ for cfg in "$R"/guests/*.cfg; do
     CFG_SHIM[$n]=false; [ "${s:-0}" != 0 ] && CFG_SHIM[$n]=true
     CFG_MODE[$n]=$(cfg_field "$cfg" mode)
     CFG_DEVICES[$n]=$(cfg_field "$cfg" devices)
+    CFG_WIDTH[$n]=$(cfg_field "$cfg" width)
+    CFG_NEEDS[$n]=$(cfg_field "$cfg" needs)
+    CFG_SELF[$n]=$(cfg_field "$cfg" self)
 done
+# The hypervisor's own account (xl info in dom0-env.txt): the ABIs it runs
+# (xen_caps) and its virtualization features (virt_caps).
+XEN_CAPS=$(sed -n 's/^xen_caps *: *//p' "$R/dom0-env.txt" 2>/dev/null)
+VIRT_CAPS=$(sed -n 's/^virt_caps *: *//p' "$R/dom0-env.txt" 2>/dev/null)
+# host_has CAPABILITY: as xenmode's capabilities are defined (docs/metrics.md).
+host_has() {
+    case $1 in
+        pv32) [[ " $XEN_CAPS " == *" xen-3.0-x86_32p "* ]] ;;
+        pv64) [[ " $XEN_CAPS " == *" xen-3.0-x86_64 "* ]] ;;
+        hvm|hap|shadow) [[ " $VIRT_CAPS " == *" $1 "* ]] ;;
+        *) return 1 ;;
+    esac
+}
 
 # truth SUFFIX: one JSON object per domain name, from `xl list -l` (the
 # stored configuration; dom0's stub has no uuid, so uuids come from
@@ -162,6 +178,13 @@ for n in "${GUESTS[@]}"; do
     g=$(grep "^name=$n " "$R/guests.txt")
     gv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$g"; }
     res=$(gv result); restarts=$(gv restarts); oopses=$(gv oops_recreated)
+    # A guest the hypervisor cannot run (xm-needs): refused, as it must be.
+    if [ -n "${CFG_NEEDS[$n]}" ] && ! host_has "${CFG_NEEDS[$n]}"; then
+        NOT_RUN[$n]=1
+        assert_eq "$n: xl create refused it: the host has no ${CFG_NEEDS[$n]} (xen_caps: $XEN_CAPS)" \
+            "HOST-LACKS-${CFG_NEEDS[$n]}" "$res"
+        continue
+    fi
     if [ "$res" = READY ]; then
         ok "$n: up (guest_type $(gv guest_type), restarts $restarts, recreated after an oops ${oopses:-0})"
     else
@@ -275,6 +298,83 @@ else
     compare_report "exporter" "$EXP" identity
 fi
 
+# --- what follows from the mode: width, paging, capabilities, agents, start --------
+# The hypervisor's facts against xl info; the guest agent keys xm-pv wrote
+# from inside itself (guest-init.sh) against what the exporter publishes;
+# each domain's start time against the wall clock around its `xl create`.
+# value_of METRIC DOMAIN: the sample's value, "none" without one.
+value_of() {
+    jq -r --arg m "$1" --arg d "$2" '[.[] | select(.metric == $m and .labels.domain == $d) | .value]
+                                     | if length == 0 then "none" else map(tostring) | join(",") end' <<<"$S"
+}
+if [ -n "${S:-}" ]; then
+    for c in pv32 pv64 hvm hap shadow; do
+        want=0; host_has "$c" && want=1
+        got=$(jq -r --arg c "$c" '[.[] | select(.metric == "xen_hypervisor_capability" and .labels.capability == $c) | .value | tostring] | join(",")' <<<"$S")
+        assert_eq "exporter: xen_hypervisor_capability{capability=\"$c\"} as xl info says (xen_caps: $XEN_CAPS; virt_caps: $VIRT_CAPS)" \
+            "$want" "${got:-none}"
+    done
+    for n in $DOMAINS; do
+        t=$(t_get "$n" .type); [ "$n" = Domain-0 ] && [ "$XM_DOM0" = pvh ] && t=pvh
+        case $t in
+            pv)  want_w=${CFG_WIDTH[$n]:-64}; want_h=none ;;
+            *)   want_w=none; want_h=0; host_has hap && want_h=1 ;;
+        esac
+        assert_eq "exporter: $n ($t): xen_domain_pv_guest_width_bits $want_w" "$want_w" \
+            "$(value_of xen_domain_pv_guest_width_bits "$n")"
+        assert_eq "exporter: $n ($t): xen_domain_hap $want_h" "$want_h" "$(value_of xen_domain_hap "$n")"
+        want="${want_w/none/null} $(case $want_h in 1) echo hap ;; 0) echo shadow ;; *) echo null ;; esac)"
+        assert_eq "xenmode list: $n ($t): pv_guest_width_bits and paging: $want" "$want" \
+            "$(jq -r --arg n "$n" '.[] | select(.name == $n) | "\(.pv_guest_width_bits) \(.paging)"' "$R/cli.json" 2>/dev/null)"
+    done
+    # xm-pv's agent keys, cleaned: the newline dropped, the quotes escaped.
+    AGENT='xen_domain_guest_agent_info{domain="xm-pv",agent_version="9.4.2.77",os_distro="debian",os_name="Debian \"xm\"guest",os_version="13.2"} 1'
+    if grep -qxF "$AGENT" "$R/metrics.txt"; then ok "exporter: the agent keys xm-pv wrote from inside itself: $AGENT"
+    else
+        not_ok "exporter: the agent keys xm-pv wrote from inside itself: $AGENT"
+        grep '^xen_domain_guest_agent_info' "$R/metrics.txt" | sed 's/^/#   got: /'
+        grep -a 'agent keys' "$R/consoles/guest-xm-pv.log" 2>/dev/null | sed 's/^/#   xm-pv: /'
+    fi
+    assert_eq "exporter: only xm-pv has agent series (no other domain wrote agent keys)" "xm-pv" \
+        "$(jq -r '[.[] | select(.metric == "xen_domain_guest_agent_info" or .metric == "xen_domain_pv_driver_info") | .labels.domain] | unique | join(" ")' <<<"$S")"
+    assert_eq "exporter: xm-pv's two PV driver entries" \
+        'XenServer XENVBD=9.1.0.5 XenServer XENVIF=9.1.0.12' \
+        "$(jq -r '[.[] | select(.metric == "xen_domain_pv_driver_info" and .labels.domain == "xm-pv") | "\(.labels.driver)=\(.labels.version)"] | sort | join(" ")' <<<"$S")"
+    # Start times: dom0's is its kernel's boot time; a guest's lies between
+    # the wall clock just before and just after its `xl create` (a guest xl
+    # restarted by itself started later: after the first bound only).
+    btime=$(sed -n 's/^btime //p' "$R/dom0-env.txt" 2>/dev/null)
+    got=$(value_of xen_domain_start_time_seconds Domain-0)
+    if awk -v g="$got" -v b="$btime" 'BEGIN { exit !(g != "none" && b != "" && g - b <= 1 && b - g <= 1) }'
+    then ok "exporter: Domain-0 started at dom0's boot time ($got, btime $btime)"
+    else not_ok "exporter: Domain-0 started at dom0's boot time (reported $got, btime ${btime:-none})"; fi
+    for n in $DOMAINS; do
+        [ "$n" = Domain-0 ] && continue
+        g=$(grep "^name=$n " "$R/guests.txt")
+        e0=$(sed -n 's/.* create_epoch=\([^ ]*\).*/\1/p' <<<"$g"); e1=$(sed -n 's/.* created_epoch=\([^ ]*\).*/\1/p' <<<"$g")
+        restarted=$(sed -n 's/.* restarts=\([^ ]*\).*/\1/p' <<<"$g")
+        got=$(value_of xen_domain_start_time_seconds "$n")
+        [ "${restarted:-0}" = 0 ] || e1=inf
+        if awk -v g="$got" -v a="$e0" -v b="$e1" 'BEGIN { exit !(g != "none" && a != "" && g >= a - 1 && (b == "inf" || g <= b + 1)) }'
+        then ok "exporter: $n started within its xl create ($got in [$e0, $e1])"
+        else not_ok "exporter: $n started within its xl create (reported $got, xl create from ${e0:-?} to ${e1:-?}, restarts ${restarted:-?})"; fi
+    done
+    # The driver connection during xm-pvhvm's boot, as a transition counted
+    # by the exporter: as many hvm -> pvhvm as its boot scrapes saw.
+    f=$R/boot-scrapes-xm-pvhvm.txt
+    if [ -f "$f" ]; then
+        seen=$(awk '{ sub(/^mode=/, "", $3) } $3 != "none" { print $3 }' "$f" | uniq | tr '\n' ' ')
+        k=$(awk '{ for (i = 1; i < NF; i++) if ($i == "hvm" && $(i + 1) == "pvhvm") k++ } END { print k + 0 }' <<<"$seen")
+        got=$(jq -r '[.[] | select(.metric == "xen_domain_mode_transitions_total" and .labels.domain == "xm-pvhvm"
+                                    and .labels.from == "hvm" and .labels.to == "pvhvm") | .value] | add // 0' <<<"$S")
+        if [ "$k" -ge 1 ] && [ "$got" = "$k" ]; then
+            ok "exporter: xen_domain_mode_transitions_total{domain=\"xm-pvhvm\",from=\"hvm\",to=\"pvhvm\"} $got, as its boot scrapes saw ($seen)"
+        else
+            not_ok "exporter: xm-pvhvm's hvm -> pvhvm counted as its boot scrapes saw it: counted $got, seen $k ($seen)"
+        fi
+    fi
+fi
+
 # --- the collectd plugin ------------------------------------------------------
 # collectd-values.txt: "dom0/xenmode-NAME/TYPE-INSTANCE value=V". The mode
 # is the mode gauge at 1 (gauge-hap and gauge-pv_guest_width are gauges too).
@@ -331,6 +431,8 @@ check_self() { # NAME EXPECTED_MODE EXPECTED_DOM0 WHERE
 }
 check_self Domain-0 "$XM_DOM0" true "in dom0"
 for n in "${GUESTS[@]}"; do
+    # Guests that run no `xenmode self` (the 32-bit PV GRUB) or do not run.
+    [ "${CFG_SELF[$n]}" = none ] || [ -n "${NOT_RUN[$n]:-}" ] && continue
     check_self "$n" "$(self_expected "${CFG_MODE[$n]}")" false "inside $n (${CFG_MODE[$n]} guest)"
 done
 
@@ -343,7 +445,8 @@ assert_eq "xenmode configs --xen.config-dir /xm/guests exits 0 (every config par
     "$(cat "$R/configs.rc" 2>/dev/null)"
 if jq -e 'type == "array"' "$R/configs.json" >/dev/null 2>&1; then
     for n in "${GUESTS[@]}"; do
-        want="mode $(cfg_expected "${CFG_MODE[$n]}"), running true, running_mode $(jq -r --arg n "$n" '.[] | select(.name == $n) | .mode' "$R/cli.json" 2>/dev/null), mismatch false"
+        if [ -n "${NOT_RUN[$n]:-}" ]; then want="mode $(cfg_expected "${CFG_MODE[$n]}"), running false, running_mode null, mismatch null"
+        else want="mode $(cfg_expected "${CFG_MODE[$n]}"), running true, running_mode $(jq -r --arg n "$n" '.[] | select(.name == $n) | .mode' "$R/cli.json" 2>/dev/null), mismatch false"; fi
         got=$(jq -r --arg n "$n" 'map(select(.name == $n)) | if length == 1 then .[0] | "mode \(.mode), running \(.running), running_mode \(.running_mode), mismatch \(.mismatch)" else "\(length) entries" end' "$R/configs.json")
         assert_eq "xenmode configs: $n (${CFG_FILE[$n]}): expected $want; reported $got" "$want" "$got"
     done

@@ -45,10 +45,11 @@ HYPERVISOR_PKG=xen-hypervisor-$XV-amd64
 # dom0's packages. The toolstack (xen-utils-X.Y with xenstored, xl and
 # libxenlight; qemu-system-xen is the HVM device model), what dom0's /init
 # and the scenario run, and init-system-helpers, whose deb-systemd-helper
-# the exporter package's postinst uses to enable its unit. The .deb files'
+# the exporter package's postinst uses to enable its unit; grub-xen-bin for
+# its 32-bit PV GRUB image, the suite's 32-bit PV guest. The .deb files'
 # own dependencies are added below.
 DOM0_PACKAGES="xen-utils-$XV xenstore-utils qemu-system-xen kmod iproute2 procps busybox
-util-linux libc-bin curl collectd-core init-system-helpers"
+util-linux libc-bin curl collectd-core init-system-helpers grub-xen-bin"
 # Kernel modules (with their dependencies): dom0 needs the Xen device
 # interfaces and backends, loop for file-backed disks, bridge for the vifs,
 # tun for an HVM guest's emulated NIC, and 9p over virtio for the results
@@ -234,8 +235,19 @@ while read -r rel; do
     copy_module "$rel" "$G/lib/modules/$b"
     echo "$b" >>"$G/lib/modules/load-order"
 done <"$B/guest-modules"
+# xenstore-write from dom0's xenstore-utils, for a guest that writes agent
+# keys into its own xenstore tree as guest agents do (through
+# /dev/xen/xenbus): /xs/bin with exactly the libraries ldd names and the
+# loader in /xs/lib, run through that loader (busybox has no glibc).
+mkdir -p "$G/xs/bin" "$G/xs/lib"
+cp -L "$R/usr/bin/xenstore-write" "$G/xs/bin/xenstore-write"
+chroot "$R" ldd /usr/bin/xenstore-write >"$B/xenstore-write.ldd" 2>&1 ||
+    { cat "$B/xenstore-write.ldd" >&2; die "ldd xenstore-write failed in dom0's root"; }
+awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' "$B/xenstore-write.ldd" |
+    while read -r lib; do cp -L "$R/$lib" "$G/xs/lib/"; done
+[ -e "$G/xs/lib/ld-linux-x86-64.so.2" ] || die "ldd xenstore-write named no ld-linux-x86-64.so.2"
 (cd "$G" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$B/img/guest-base.cpio"
-step "guest root: busybox, $(tr '\n' ' ' <"$G/lib/modules/load-order")"
+step "guest root: busybox, xenstore-write, $(tr '\n' ' ' <"$G/lib/modules/load-order")"
 
 # dom0's initramfs: the guests' kernel goes in as /img/vmlinuz. What only
 # documents or caches is left out.
