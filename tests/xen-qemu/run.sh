@@ -61,10 +61,17 @@ TIMEOUT=${XM_XEN_QEMU_TIMEOUT:-$(awk -v s="$TIMEOUT_BASE" -v f="$SLOWDOWN" 'BEGI
 CPU=qemu64,+svm,+npt
 # A PVH dom0 needs an IOMMU (Xen refuses one without), with interrupt
 # remapping: QEMU's intel-iommu exists on q35 only.
+# The results share is a virtio-9p device. Behind that IOMMU its DMA must
+# go through it (iommu_platform=on, a modern-only virtio device): a PVH
+# dom0's addresses are translated by the IOMMU Xen programs, so a device
+# bypassing it writes to the wrong memory.
+SHARE=(-fsdev "local,id=xmresults,path=$RUN/results,security_model=none")
 if [ "$DOM0" = pvh ]; then
     MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose"
+    SHARE+=(-device virtio-9p-pci,fsdev=xmresults,mount_tag=xmresults,iommu_platform=on,disable-legacy=on)
 else
     MACHINE=pc QEMU_IOMMU=() XEN_DOM0=""
+    SHARE+=(-device virtio-9p-pci,fsdev=xmresults,mount_tag=xmresults)
 fi
 
 log() { echo "xen-qemu ($RUN_NAME): $*"; }
@@ -149,7 +156,7 @@ cp "$IMG/manifest" "$RUN/images-manifest.txt"
 # Console lines are timestamped with the seconds since QEMU started; the
 # XM-EVENT lines (dom0's progress) are shown as they come.
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all${XEN_DOM0:+ $XEN_DOM0}"
-echo "machine=$MACHINE cpu=$CPU iommu=[${QEMU_IOMMU[*]}] xen=[$XEN_ARGS] timeout=$TIMEOUT" >"$RUN/qemu-args.txt"
+echo "machine=$MACHINE cpu=$CPU iommu=[${QEMU_IOMMU[*]}] share=[${SHARE[*]}] xen=[$XEN_ARGS] timeout=$TIMEOUT" >"$RUN/qemu-args.txt"
 log "booting Xen $XV under QEMU (TCG, $CPU, $MACHINE, dom0 $DOM0, slowdown $SLOWDOWN); console in $RUN/serial.log"
 t_qemu=$(date +%s.%N)
 # The host's load beside the run: what slows a boot most (docs/testing.md).
@@ -162,7 +169,7 @@ nice -n 10 timeout "$TIMEOUT" qemu-system-x86_64 -machine "$MACHINE" -cpu "$CPU"
     -kernel "$IMG/xen" \
     -append "$XEN_ARGS" \
     -initrd "$IMG/vmlinuz console=hvc0,$RUN/dom0.cpio" \
-    -virtfs "local,path=$RUN/results,mount_tag=xmresults,security_model=none,id=xmresults" \
+    "${SHARE[@]}" \
     </dev/null 2>&1 |
     perl -MTime::HiRes=time -e '
         $| = 1; $t0 = time;

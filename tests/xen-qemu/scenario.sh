@@ -448,11 +448,12 @@ collectd_values() {
                                     v[k] = $2 }
                           END { for (k in v) print k, "value=" v[k] }'
 }
-# True when every domain of xl-list.txt has its five mode values.
+# True when every domain of xl-list.txt has its five mode values (its
+# other gauges, width and HAP, are not mode gauges).
 collectd_complete() {
     local n
     for n in $(awk 'NR > 1 { print $1 }' "$RES/xl-list.txt"); do
-        [ "$(grep -c "^dom0/xenmode-$n/gauge-" /tmp/collectd/values)" = 5 ] || return 1
+        [ "$(grep -cE "^dom0/xenmode-$n/gauge-(pv|pvh|hvm|pvhvm|pv_in_pvh) " /tmp/collectd/values)" = 5 ] || return 1
     done
 }
 if [ -e "$PLUGIN" ]; then
