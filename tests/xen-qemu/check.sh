@@ -367,10 +367,13 @@ if [ -n "${S:-}" ]; then
         k=$(awk '{ for (i = 1; i < NF; i++) if ($i == "hvm" && $(i + 1) == "pvhvm") k++ } END { print k + 0 }' <<<"$seen")
         got=$(jq -r '[.[] | select(.metric == "xen_domain_mode_transitions_total" and .labels.domain == "xm-pvhvm"
                                     and .labels.from == "hvm" and .labels.to == "pvhvm") | .value] | add // 0' <<<"$S")
-        if [ "$k" -ge 1 ] && [ "$got" = "$k" ]; then
+        # A restart is a new domain: only its own boot is counted then.
+        restarted=$(sed -n "s/^name=xm-pvhvm .* restarts=\([0-9]*\).*/\1/p" "$R/guests.txt")
+        lo=$k; [ "${restarted:-0}" = 0 ] || lo=1
+        if [ "$k" -ge 1 ] && [ "$got" -ge "$lo" ] 2>/dev/null && [ "$got" -le "$k" ]; then
             ok "exporter: xen_domain_mode_transitions_total{domain=\"xm-pvhvm\",from=\"hvm\",to=\"pvhvm\"} $got, as its boot scrapes saw ($seen)"
         else
-            not_ok "exporter: xm-pvhvm's hvm -> pvhvm counted as its boot scrapes saw it: counted $got, seen $k ($seen)"
+            not_ok "exporter: xm-pvhvm's hvm -> pvhvm counted as its boot scrapes saw it: counted $got, seen $k ($seen; restarts ${restarted:-0})"
         fi
     fi
 fi
@@ -469,8 +472,15 @@ for f in "$R"/boot-scrapes-*.txt; do
                   END { if (m != "") printf "%s x%d (uptime %.1f-%.1f s)", m, c, t0, t1 }' <<<"$seen")
     assert_eq "exporter during $n's boot: seen as hvm first ($(wc -l <"$f") scrapes; $phases)" hvm "${first:-never seen}"
     assert_eq "exporter during $n's boot: seen as pvhvm at the end, once its front ends connected" pvhvm "${last:-never seen}"
-    assert_eq "exporter during $n's boot: one change, hvm to pvhvm" "hvm pvhvm" \
-        "$(awk '{ print $2 }' <<<"$seen" | uniq | tr '\n' ' ' | sed 's/ $//')"
+    # A guest xl restarted (a triple fault under emulation) boots again as
+    # hvm: one hvm -> pvhvm change per boot, nothing else.
+    restarted=$(sed -n "s/^name=$n .* restarts=\([0-9]*\).*/\1/p" "$R/guests.txt")
+    changes=$(awk '{ print $2 }' <<<"$seen" | uniq | tr '\n' ' ' | sed 's/ $//')
+    if [[ "$changes " =~ ^(hvm\ pvhvm\ )+$ ]] && [ $(( $(wc -w <<<"$changes") / 2 )) -le $(( ${restarted:-0} + 1 )) ]; then
+        ok "exporter during $n's boot: one change, hvm to pvhvm, per boot (restarts ${restarted:-0}): $changes"
+    else
+        not_ok "exporter during $n's boot: one change, hvm to pvhvm, per boot (restarts ${restarted:-0}): $changes"
+    fi
 done
 
 # --- one guest destroyed --------------------------------------------------------
