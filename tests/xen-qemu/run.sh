@@ -61,17 +61,20 @@ TIMEOUT=${XM_XEN_QEMU_TIMEOUT:-$(awk -v s="$TIMEOUT_BASE" -v f="$SLOWDOWN" 'BEGI
 CPU=qemu64,+svm,+npt
 # A PVH dom0 needs an IOMMU (Xen refuses one without), with interrupt
 # remapping: QEMU's intel-iommu exists on q35 only.
-# The results share is a virtio-9p device. Behind that IOMMU its DMA must
-# go through it (iommu_platform=on, a modern-only virtio device): a PVH
-# dom0's addresses are translated by the IOMMU Xen programs, so a device
-# bypassing it writes to the wrong memory.
-SHARE=(-fsdev "local,id=xmresults,path=$RUN/results,security_model=none")
+# Results come back through a virtio-9p share (dom0 mounts it), except
+# with a PVH dom0: its kernel hung probing the virtio-9p PCI device behind
+# the IOMMU, right after enabling its interrupt link, with and without
+# iommu_platform=on (two runs, 3 December 2026). There dom0 prints them on
+# the console (XM_RESULTS=console, dom0-init.sh), and Xen writes its
+# console synchronously (sync_console) so that no character is dropped
+# when its buffer fills.
 if [ "$DOM0" = pvh ]; then
-    MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose"
-    SHARE+=(-device virtio-9p-pci,fsdev=xmresults,mount_tag=xmresults,iommu_platform=on,disable-legacy=on)
+    MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose sync_console"
+    RESULTS_BY=console SHARE=()
 else
     MACHINE=pc QEMU_IOMMU=() XEN_DOM0=""
-    SHARE+=(-device virtio-9p-pci,fsdev=xmresults,mount_tag=xmresults)
+    RESULTS_BY=share
+    SHARE=(-virtfs "local,path=$RUN/results,mount_tag=xmresults,security_model=none,id=xmresults")
 fi
 
 log() { echo "xen-qemu ($RUN_NAME): $*"; }
@@ -118,6 +121,7 @@ XM_RELEASE=$RELEASE
 XM_XEN_VERSION=$XV
 XM_SLOWDOWN=$SLOWDOWN
 XM_DOM0=$DOM0
+XM_RESULTS=$RESULTS_BY
 EOF
 cp "$P/xm/env" "$RUN/env"
 
@@ -184,6 +188,18 @@ qemu_rc=${PIPESTATUS[0]}
 set -e
 t_boot=$(secs "$t_qemu")
 echo "$qemu_rc" >"$RUN/qemu.rc"
+# Results printed on the console: unpacked when whole (its SHA-256 holds);
+# otherwise the report says the results did not come back.
+if [ "$RESULTS_BY" = console ]; then
+    sed -n 's/^\[ *[0-9.]*\] XM-R //p' "$RUN/serial.log" | base64 -d >"$RUN/results.tgz" 2>/dev/null
+    want=$(sed -n 's/^\[ *[0-9.]*\] XM-RESULTS-END sha256=\([0-9a-f]*\).*/\1/p' "$RUN/serial.log" | tail -1)
+    got=$(sha256sum "$RUN/results.tgz" | cut -d' ' -f1)
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then
+        tar -xzf "$RUN/results.tgz" -C "$RUN/results" && log "results unpacked from the console ($(stat -c %s "$RUN/results.tgz") bytes)"
+    else
+        log "the results on the console are missing or damaged (sha256 ${want:-none} printed, $got read)"
+    fi
+fi
 log "QEMU exited with status $qemu_rc after ${t_boot}s"
 printf 'images_s %s\nqemu_s %s\nhost_load_start %s\nhost_load_end %s\nhost_cpus %s\n' "$t_images" "$t_boot" \
     "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" >"$RUN/host-timings.txt"
