@@ -28,7 +28,7 @@ CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_SAN) -fPIC
 LDFLAGS += $(CFLAGS_SAN)
 
-XEN_LIBS := -lxenlight -lxenctrl -lxenstore -lxentoollog
+XEN_LIBS := -lxenlight -lxenctrl -lxencall -lxenstore -lxentoollog
 JSON_LIBS := -ljansson
 
 # Filled by the module.mk files.

@@ -15,7 +15,8 @@ COLLECTOR_WRAPS := libxl_ctx_alloc libxl_ctx_free libxl_list_domain libxl_domain
                    libxl_userdata_retrieve xs_open xs_close xs_read xs_directory \
                    xs_watch xs_unwatch xs_check_watch xs_fileno libxl_get_version_info \
                    libxl_get_physinfo xc_interface_open xc_interface_close \
-                   xc_domain_getinfolist xc_domain_get_guest_width
+                   xc_domain_getinfolist xc_domain_get_guest_width xencall_open \
+                   xencall_close xencall_alloc_buffer xencall_free_buffer xencall1
 
 $(BUILD)/tests/unit/%.o: CFLAGS += $(CORE_INC) -Icore
 

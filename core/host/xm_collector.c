@@ -227,8 +227,8 @@ static enum inspect inspect_domain(struct xm_collector *c, const libxl_dominfo *
     uint32_t domid = info->domid;
     const struct xm_xc_dominfo *xi =
         xm_xc_find(&c->xc, domid, libxl_uuid_bytearray_const(&info->uuid));
-    char dom0_why[160];
-    bool dom0 = xm_xc_is_dom0(&c->xc, domid, xi, dom0_why, sizeof dom0_why);
+    char dom0_why[256];
+    bool dom0 = xm_xc_is_dom0(&c->xc, domid, dom0_why, sizeof dom0_why);
 
     xm_strvec_init(&ev);
     if (xm_xs_read_domain(&c->xs, domid, dom0, &xsd, &ev, err) == XM_XS_FAILED)

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xencall.h>
 #include <xenctrl.h>
 
-#include "xm_dominf.h"
+#include "xm_domstate.h"
 
 void xm_xc_init(struct xm_xc *x)
 {
@@ -21,9 +22,10 @@ int xm_xc_open(struct xm_xc *x, xentoollog_logger *lg, int xen_major, int xen_mi
 {
     x->xen_major = xen_major;
     x->xen_minor = xen_minor;
-    /* The flags name the control domain from Xen 4.21 on; before that the
-     * bits are unused and domid 0 is the control domain. */
-    x->flags_name_dom0 = xen_major > 4 || (xen_major == 4 && xen_minor >= 21);
+    x->lg = lg;
+    /* get_domain_state (with its capabilities) came with Xen 4.21; before,
+     * the control domain is domid 0 (x86 builds no other). */
+    x->names_control_domain = xen_major > 4 || (xen_major == 4 && xen_minor >= 21);
     if (x->xch)
         return XM_OK;
     x->xch = xc_interface_open(lg, lg, 0);
@@ -37,6 +39,8 @@ void xm_xc_close(struct xm_xc *x)
 {
     if (x->xch)
         xc_interface_close(x->xch);
+    if (x->xcall)
+        xencall_close(x->xcall);
     free(x->info);
     free(x->raw);
     memset(x, 0, sizeof *x);
@@ -64,8 +68,6 @@ static void decode(struct xm_xc_dominfo *d, const xc_domaininfo_t *xi)
     memcpy(d->handle, xi->handle, sizeof d->handle);
     d->hap = xi->flags & XEN_DOMINF_hap;
     d->paused = xi->flags & XEN_DOMINF_paused;
-    d->priv = xi->flags & XEN_DOMINF_priv;
-    d->hardware = xi->flags & XEN_DOMINF_hardware;
 }
 
 int xm_xc_list(struct xm_xc *x, size_t expected, struct xm_error *err)
@@ -109,25 +111,31 @@ const struct xm_xc_dominfo *xm_xc_find(const struct xm_xc *x, uint32_t domid,
     return NULL;
 }
 
-bool xm_xc_is_dom0(const struct xm_xc *x, uint32_t domid, const struct xm_xc_dominfo *info,
-                   char *why, size_t whysz)
+bool xm_xc_is_dom0(struct xm_xc *x, uint32_t domid, char *why, size_t whysz)
 {
-    if (!x->flags_name_dom0) {
+    if (!x->names_control_domain) {
         snprintf(why, whysz,
-                 "dom0 rule: domid 0 is the control domain (Xen %d.%d has no XEN_DOMINF_priv, "
-                 "which names it from 4.21)", x->xen_major, x->xen_minor);
+                 "dom0 rule: domid 0 is the control domain (Xen %d.%d; the hypervisor names "
+                 "it from 4.21, in get_domain_state's capabilities)",
+                 x->xen_major, x->xen_minor);
         return domid == 0;
     }
-    if (!info) {
-        snprintf(why, whysz, "dom0 rule: not in the hypervisor's list, domid %s 0",
-                 domid == 0 ? "is" : "is not");
+    unsigned caps = 0;
+    struct xm_error e;
+    if (xm_domstate_caps(&x->xcall, x->lg, domid, &caps, &e) != XM_OK) {
+        snprintf(why, whysz, "dom0 rule: Xen %d.%d, %s: domid 0 is taken as the control domain",
+                 x->xen_major, x->xen_minor, e.message);
         return domid == 0;
     }
-    bool priv = info->priv, hw = info->hardware;
-    snprintf(why, whysz, "dom0 rule: Xen %d.%d flags the control domain: XEN_DOMINF_priv %s, "
-             "XEN_DOMINF_hardware %s", x->xen_major, x->xen_minor, priv ? "set" : "clear",
-             hw ? "set" : "clear");
-    return priv || hw;
+    bool control = caps & XM_DOMSTATE_CAP_CONTROL;
+    snprintf(why, whysz,
+             "dom0 rule: Xen %d.%d get_domain_state capabilities: control %s, hardware %s, "
+             "xenstore %s -> %s",
+             x->xen_major, x->xen_minor, control ? "yes" : "no",
+             caps & XM_DOMSTATE_CAP_HARDWARE ? "yes" : "no",
+             caps & XM_DOMSTATE_CAP_XENSTORE ? "yes" : "no",
+             control ? "the control domain" : "not the control domain");
+    return control;
 }
 
 int xm_xc_guest_width(struct xm_xc *x, uint32_t domid, unsigned *bits, struct xm_error *err)

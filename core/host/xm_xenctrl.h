@@ -28,11 +28,10 @@ struct xm_xc_dominfo {
     uint8_t handle[16];   /* the domain's uuid */
     bool hap;             /* XEN_DOMINF_hap */
     bool paused;          /* XEN_DOMINF_paused */
-    bool priv;            /* XEN_DOMINF_priv (Xen >= 4.21): the control domain */
-    bool hardware;        /* XEN_DOMINF_hardware (Xen >= 4.21) */
 };
 
 struct xc_interface_core; /* libxenctrl's xc_interface */
+struct xencall_handle;    /* libxencall's, for get_domain_state (xm_domstate.h) */
 
 struct xm_xc {
     struct xc_interface_core *xch;
@@ -40,7 +39,9 @@ struct xm_xc {
     void *raw;                  /* the call's buffer (xc_domaininfo_t[raw_cap]) */
     size_t raw_cap;
     size_t n, cap;
-    bool flags_name_dom0;  /* the hypervisor sets XEN_DOMINF_priv (>= 4.21) */
+    struct xencall_handle *xcall; /* opened on first use, Xen >= 4.21 only */
+    xentoollog_logger *lg;
+    bool names_control_domain; /* the hypervisor answers get_domain_state (>= 4.21) */
     int xen_major, xen_minor;
 };
 
@@ -59,10 +60,16 @@ int xm_xc_list(struct xm_xc *x, size_t expected, struct xm_error *err);
 const struct xm_xc_dominfo *xm_xc_find(const struct xm_xc *x, uint32_t domid,
                                   const uint8_t uuid[16]);
 
-/* Whether the domain is the control domain, and the rule that decided it
- * (a line for the evidence, written into why). */
-bool xm_xc_is_dom0(const struct xm_xc *x, uint32_t domid, const struct xm_xc_dominfo *info,
-                   char *why, size_t whysz);
+/*
+ * xm_xc_is_dom0
+ *
+ * Whether the domain is the control domain ("dom0"), and the rule that
+ * decided it (one evidence line, written into why). The one place the
+ * core decides it: Xen >= 4.21 names the control domain in
+ * get_domain_state's capabilities (one domctl, asked when a domain is read
+ * afresh); before 4.21, and when that call fails, domid 0 is.
+ */
+bool xm_xc_is_dom0(struct xm_xc *x, uint32_t domid, char *why, size_t whysz);
 
 /* The guest width of a PV domain in bits (32 or 64). XM_OK, or
  * XM_ERR_LIBXL with err filled. */

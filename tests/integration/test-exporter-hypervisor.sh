@@ -14,8 +14,8 @@ source "$XM_ROOT/tests/lib/exporter-testlib.sh"
 FIX="$TL_TMP/host.json"
 LOG="$TL_TMP/xc.log"
 write_fixture "$XM_ROOT/tests/fixtures/hypervisor.json" "$FIX"
-value() { sed -n "s/^$2 \([0-9.e+-]*\)$/\1/p" <<<"$1"; }
-calls() { grep -c "^$1" "$LOG" 2>/dev/null || true; }
+value() { xe_value "$@"; }
+calls() { xe_xc_calls "$LOG" "$1"; }
 
 xe_start hv "$FIX" --env "XENMODE_FAKE_XC_LOG=$LOG" --
 xe_wait_ready hv || not_ok "exporter hv started"

@@ -85,13 +85,31 @@ for fixture in "$XM_ROOT"/tests/fixtures/*.json; do
 done
 
 # The dom0 rule is named in the evidence: domid 0 before Xen 4.21, the
-# XEN_DOMINF_priv/hardware flags from 4.21.
+# control capability of XEN_DOMCTL_get_domain_state from 4.21.
+ev() { # FILE DOMID REGEX: the domain's evidence has a line matching REGEX
+    quiet jq -e --argjson d "$2" --arg re "$3" \
+        '.[] | select(.domid == $d) | .evidence | any(test($re))' "$1"
+}
+"$RUN" "$XM_ROOT/tests/fixtures/dom0-421.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/421.json"
+check "4.21, control domain at domid 0: its evidence names get_domain_state's capabilities" \
+    ev "$TL_TMP/421.json" 0 '^dom0 rule: Xen 4\.21 get_domain_state capabilities: control yes, hardware yes, xenstore yes -> the control domain$'
+check "4.21: a guest's evidence has no dom0 rule (only dom0 and domid 0 carry it)" \
+    quiet jq -e '.[] | select(.domid == 3) | .evidence | all(startswith("dom0 rule") | not)' "$TL_TMP/421.json"
+XENMODE_FAKE_LIBXL_FAIL=domain_state "$RUN" "$XM_ROOT/tests/fixtures/dom0-421.json" -- \
+    "$XENMODE" list --explain --format json >"$TL_TMP/421-refused.json"
+check "4.21, get_domain_state refused: domid 0 is dom0 and the evidence gives the error" \
+    ev "$TL_TMP/421-refused.json" 0 '^dom0 rule: Xen 4\.21, get_domain_state\(0\) failed: Operation not permitted: domid 0 is taken as the control domain$'
 "$RUN" "$XM_ROOT/tests/fixtures/split-dom0.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/split.json"
-check "4.21: the flagged control domain's evidence names XEN_DOMINF_priv" \
-    quiet jq -e '.[] | select(.name == "ctl") | .evidence | any(test("Xen 4.21 flags the control domain: XEN_DOMINF_priv set"))' "$TL_TMP/split.json"
+check "4.21, control domain at domid 1: it is dom0, by its control capability" \
+    ev "$TL_TMP/split.json" 1 '^dom0 rule: Xen 4\.21 get_domain_state capabilities: control yes, .* -> the control domain$'
+check "4.21, control domain at domid 1: domid 0 (hardware only) is not dom0, and says why" \
+    ev "$TL_TMP/split.json" 0 'control no, hardware yes, xenstore no -> not the control domain$'
+assert_eq "4.21 split: dom0 is domid 1 only" "1" "$(jq -c '[.[] | select(.dom0) | .domid] | join(",")' -r "$TL_TMP/split.json")"
 "$RUN" "$XM_ROOT/tests/fixtures/dom0-flags-pre421.json" -- "$XENMODE" list --explain --format json >"$TL_TMP/pre421.json"
-check "4.17: the domid 0 rule is named" \
-    quiet jq -e '.[] | select(.domid == 0) | .evidence | any(test("dom0 rule: domid 0 is the control domain \\(Xen 4.17 has no XEN_DOMINF_priv"))' "$TL_TMP/pre421.json"
+check "4.20: the domid 0 rule is named" \
+    ev "$TL_TMP/pre421.json" 0 '^dom0 rule: domid 0 is the control domain \(Xen 4\.20; the hypervisor names it from 4\.21'
+assert_eq "4.20: dom0 is domid 0 only, whatever the fixture's capability keys" "0" \
+    "$(jq -c '[.[] | select(.dom0) | .domid] | join(",")' -r "$TL_TMP/pre421.json")"
 "$RUN" "$XM_ROOT/tests/fixtures/hypervisor.json" -- "$XENMODE" list --explain >"$TL_TMP/hv.explain"
 check "--explain shows the guest width" grep -q 'guest width 32 bits (xc_domain_get_guest_width)' "$TL_TMP/hv.explain"
 check "--explain shows shadow paging" grep -q 'XEN_DOMINF_hap clear -> shadow paging' "$TL_TMP/hv.explain"

@@ -38,11 +38,12 @@ wrong=$(grep -xE 'libxl_dominfo_(init|dispose|list_free)|libxl_uuid_from_string|
         "$TL_TMP/ctx" | tr '\n' ' ')
 assert_eq "the header parser leaves out functions without a ctx" "" "$wrong"
 
-# The fake overrides nothing but ctx-taking libxl functions and libxenctrl
-# functions (every one of which takes the xc_interface it also fakes): the
-# generated init/dispose helpers must stay the real ones.
-grep '^xc_' "$TL_TMP/faked" >"$TL_TMP/faked_xc"
-extra=$(comm -23 <(grep -v '^xc_' "$TL_TMP/faked") "$TL_TMP/ctx" | tr '\n' ' ')
+# The fake overrides nothing but ctx-taking libxl functions, libxenctrl
+# functions (every one of which takes the xc_interface it also fakes) and
+# libxencall functions (the same, with its xencall_handle): the generated
+# init/dispose helpers must stay the real ones.
+grep -E '^(xc_|xencall)' "$TL_TMP/faked" >"$TL_TMP/faked_xc"
+extra=$(comm -23 <(grep -vE '^(xc_|xencall)' "$TL_TMP/faked") "$TL_TMP/ctx" | tr '\n' ' ')
 assert_eq "the fake exports only libxl functions that take a ctx" "" "$extra"
 check "the fake defines xc_interface_open and xc_interface_close" \
     grep -qx xc_interface_open "$TL_TMP/faked_xc"
@@ -65,14 +66,15 @@ for bin in xenmode xenmode_exporter xenmode.so; do
     else
         not_ok "$bin imports ctx functions the fake does not define: $missing"
     fi
-    # Every libxenctrl function takes the (fake) xc_interface: all must be faked.
+    # Every libxenctrl (libxencall) function takes the fake xc_interface
+    # (xencall_handle): all must be faked.
     nm -D --undefined-only "$path" | awk '{print $NF}' | sed 's/@.*//' |
-        grep '^xc_' | sort -u >"$TL_TMP/xc.$bin"
+        grep -E '^(xc_|xencall)' | sort -u >"$TL_TMP/xc.$bin"
     missing=$(comm -23 "$TL_TMP/xc.$bin" "$TL_TMP/faked_xc" | tr '\n' ' ' | sed 's/ $//')
     if [ -z "$missing" ]; then
-        ok "$bin imports only faked libxenctrl functions ($(wc -l <"$TL_TMP/xc.$bin") of them)"
+        ok "$bin imports only faked libxenctrl and libxencall functions ($(wc -l <"$TL_TMP/xc.$bin") of them)"
     else
-        not_ok "$bin imports libxenctrl functions the fake does not define: $missing"
+        not_ok "$bin imports libxenctrl or libxencall functions the fake does not define: $missing"
     fi
 done
 

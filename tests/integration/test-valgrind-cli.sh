@@ -28,7 +28,7 @@ vg_case() {  # DESCRIPTION FAIL-WORDS FIXTURE ARGS...
     fi
 }
 
-for f in mixed escaping races xenserver driver-domain; do
+for f in mixed escaping races xenserver driver-domain split-dom0; do
     vg_case "list --explain --format json on $f" "" "$XM_ROOT/tests/fixtures/$f.json" list --explain --format json
 done
 vg_case "list (table) on mixed" "" "$XM_ROOT/tests/fixtures/mixed.json" list --explain
@@ -37,6 +37,7 @@ vg_case "metrics --output on names-collide (labels made unique)" "" "$XM_ROOT/te
     metrics --output "$TL_TMP/vg.prom"
 vg_case "metrics --output onto a directory (refused)" "" "$XM_ROOT/tests/fixtures/mixed.json" metrics --output "$TL_TMP"
 vg_case "list (table) on escaping" "" "$XM_ROOT/tests/fixtures/escaping.json" list --explain
+vg_case "list on Xen 4.21 with get_domain_state refused" domain_state "$XM_ROOT/tests/fixtures/dom0-421.json" list --explain
 for fail in ctx_alloc list userdata domain_info; do
     vg_case "list with injected $fail failure" "$fail" "$XM_ROOT/tests/fixtures/races.json" list --format json
 done

@@ -142,6 +142,12 @@ count_log() { grep -cE "$2" "${XE_DIR[$1]}/log"; }
 
 # write_fixture SRC DEST [JQ FILTER]: DEST becomes SRC through the filter,
 # replaced atomically (the fake libxl re-reads it when it changes).
+# xe_value PAGE METRIC: the value of the unlabelled sample METRIC in PAGE.
+xe_value() { sed -n "s/^$2 \([0-9.e+-]*\)$/\1/p" <<<"$1"; }
+# xe_xc_calls LOG WORD: how many calls of WORD ("getinfolist", "guest_width",
+# "domain_state") the fake hypervisor logged to LOG ($XENMODE_FAKE_XC_LOG).
+xe_xc_calls() { grep -c "^$2" "$1" 2>/dev/null || true; }
+
 write_fixture() {
     local src=$1 dest=$2 filter=${3:-.}
     jq "$filter" "$src" >"$dest.tmp.$$" && mv -f "$dest.tmp.$$" "$dest"

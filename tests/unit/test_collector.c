@@ -18,11 +18,13 @@
 
 #include "xenmode/host.h"
 #include "host/xm_cache.h"
+#include "host/xm_domstate.h"
+#include <xencall.h>
 
 /* ---- the host the wrapped calls serve ---- */
 struct fdom {
     uint32_t domid; bool hvm; bool gone; const char *config;
-    unsigned width_bytes; bool shadow; bool paused; uint32_t extra_flags;
+    unsigned width_bytes; bool shadow; bool paused; unsigned caps; /* get_domain_state */
 };
 static struct fdom doms[16];
 static int n_doms;
@@ -31,14 +33,15 @@ static int n_kv;
 static int fail_ctx, fail_list, xs_fail_after = -1, xs_reads, userdata_calls, ctx_allocs, xs_opens;
 static int sentinel_ctx, sentinel_xs;
 /* The hypervisor side: version, capabilities, libxenctrl call counts. */
-static int xen_minor = 17, xc_opens, getinfolist_calls, width_calls, fail_width;
+static int xen_minor = 17, xc_opens, getinfolist_calls, width_calls, fail_width, domstate_calls,
+    fail_domstate;
 static char xen_caps[128];
 static bool cap_hap = true, cap_shadow = true;
 
 static void reset_host(void)
 {
     xen_minor = 17;
-    xc_opens = getinfolist_calls = width_calls = fail_width = 0;
+    xc_opens = getinfolist_calls = width_calls = fail_width = domstate_calls = fail_domstate = 0;
     snprintf(xen_caps, sizeof xen_caps, "xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64");
     cap_hap = cap_shadow = true;
     n_doms = n_kv = 0;
@@ -176,8 +179,7 @@ int __wrap_xc_domain_getinfolist(xc_interface *xch, uint32_t first, unsigned max
         memcpy(x->handle, libxl_uuid_bytearray(&lu), sizeof x->handle);
         x->flags = (doms[i].hvm ? XEN_DOMINF_hvm_guest : 0) |
                    (doms[i].hvm && !doms[i].shadow ? XEN_DOMINF_hap : 0) |
-                   (doms[i].paused ? XEN_DOMINF_paused : XEN_DOMINF_running) |
-                   doms[i].extra_flags;
+                   (doms[i].paused ? XEN_DOMINF_paused : XEN_DOMINF_running);
     }
     return (int)got;
 }
@@ -192,6 +194,51 @@ int __wrap_xc_domain_get_guest_width(xc_interface *xch, uint32_t domid, unsigned
     for (int i = 0; i < n_doms; i++)
         if (doms[i].domid == domid && !doms[i].gone) {
             *width = doms[i].width_bytes;
+            return 0;
+        }
+    errno = ESRCH;
+    return -1;
+}
+
+/* libxencall: XEN_DOMCTL_get_domain_state, as Xen 4.21 answers it. */
+static int sentinel_xcall;
+xencall_handle *__wrap_xencall_open(xentoollog_logger *lg, unsigned flags)
+{
+    (void)lg; (void)flags;
+    return (xencall_handle *)&sentinel_xcall;
+}
+int __wrap_xencall_close(xencall_handle *h)
+{
+    assert_ptr_equal(h, &sentinel_xcall);
+    return 0;
+}
+void *__wrap_xencall_alloc_buffer(xencall_handle *h, size_t size)
+{
+    assert_ptr_equal(h, &sentinel_xcall);
+    return calloc(1, size);
+}
+void __wrap_xencall_free_buffer(xencall_handle *h, void *p)
+{
+    assert_ptr_equal(h, &sentinel_xcall);
+    free(p);
+}
+int __wrap_xencall1(xencall_handle *h, unsigned op, uint64_t arg)
+{
+    assert_ptr_equal(h, &sentinel_xcall);
+    struct xm_domctl_domstate *d = (struct xm_domctl_domstate *)(uintptr_t)arg;
+    assert_int_equal(op, XM_HYPERVISOR_domctl);
+    assert_int_equal(d->cmd, XM_DOMCTL_get_domain_state);
+    assert_int_equal(d->interface_version, 0);
+    assert_true(xen_minor >= 21); /* never asked of an older hypervisor */
+    domstate_calls++;
+    if (fail_domstate) {
+        errno = EPERM;
+        return -1;
+    }
+    for (int i = 0; i < n_doms; i++)
+        if (doms[i].domid == d->domain && !doms[i].gone) {
+            d->u.st.state = XM_DOMSTATE_EXIST;
+            d->u.st.caps = (uint16_t)doms[i].caps;
             return 0;
         }
     errno = ESRCH;
@@ -741,31 +788,71 @@ static void test_caps_without_pv32(void **state)
     xm_snapshot_free(s);
 }
 
-/* Before 4.21 the priv/hardware bits mean nothing: domid 0 is dom0. From
- * 4.21 the flags name it, wherever it is. */
+/* Before 4.21 nothing names the control domain: domid 0 is dom0 and
+ * get_domain_state is never asked. From 4.21 its CAP_CONTROL names it,
+ * wherever it is; CAP_HARDWARE alone does not. */
 static void test_dom0_rule(void **state)
 {
     add_dom(0, false, "Domain-0");
     add_dom(4, true, "ctl");
     set("/libxl/4/type", "hvm");
-    doms[1].extra_flags = 1u << 10; /* XEN_DOMINF_priv */
+    doms[0].caps = XM_DOMSTATE_CAP_HARDWARE;
+    doms[1].caps = XM_DOMSTATE_CAP_CONTROL;
     struct xm_snapshot *s = snap_ok(*state);
     assert_true(find(s, 0)->dom0);
+    assert_true(has_evidence(find(s, 0), "dom0 rule: domid 0 is the control domain (Xen 4.17;"));
     assert_false(find(s, 4)->dom0);
     assert_int_equal(find(s, 4)->mode, XM_MODE_HVM);
+    assert_int_equal(domstate_calls, 0);
     xm_snapshot_free(s);
 
     struct xm_collector *c = NULL;
     xen_minor = 21;
     assert_int_equal(xm_collector_new_oneshot(&c, NULL), XM_OK);
     s = snap_ok(c);
+    assert_int_equal(domstate_calls, 2); /* one per domain read */
     assert_false(find(s, 0)->dom0);
-    assert_true(has_evidence(find(s, 0), "XEN_DOMINF_priv clear"));
+    assert_true(has_evidence(find(s, 0), "dom0 rule: Xen 4.21 get_domain_state capabilities: "
+                                         "control no, hardware yes, xenstore no -> not the "
+                                         "control domain"));
+    assert_int_equal(find(s, 0)->mode, XM_MODE_PV);
     assert_true(find(s, 4)->dom0);
-    assert_true(has_evidence(find(s, 4), "Xen 4.21 flags the control domain: XEN_DOMINF_priv set"));
+    assert_true(has_evidence(find(s, 4), "control yes, hardware no, xenstore no -> the control "
+                                         "domain"));
     assert_int_equal(find(s, 4)->mode, XM_MODE_PVH); /* classified as dom0: by its flag */
     xm_snapshot_free(s);
+
+    /* Refused: the domid 0 rule, and the evidence says why. */
+    fail_domstate = 1;
+    s = snap_ok(c);
+    assert_true(find(s, 0)->dom0);
+    assert_false(find(s, 4)->dom0);
+    assert_true(has_evidence(find(s, 0), "dom0 rule: Xen 4.21, get_domain_state(0) failed: "
+                                         "Operation not permitted: domid 0 is taken as the "
+                                         "control domain"));
+    xm_snapshot_free(s);
     xm_collector_free(c);
+}
+
+/* The cached collector asks get_domain_state once per domain read afresh:
+ * nothing on a steady host. */
+static void test_cache_domstate_once(void **state)
+{
+    xen_minor = 21;
+    cache_host();
+    doms[0].caps = XM_DOMSTATE_CAP_CONTROL | XM_DOMSTATE_CAP_HARDWARE;
+    struct xm_snapshot *s = snap_ok(*state);
+    assert_true(find(s, 0)->dom0);
+    xm_snapshot_free(s);
+    int after_first = domstate_calls;
+    assert_true(after_first > 0);
+    for (int i = 0; i < 3; i++) {
+        s = snap_ok(*state);
+        assert_int_equal(s->xenstore_requests, 0);
+        assert_true(find(s, 0)->dom0);
+        xm_snapshot_free(s);
+    }
+    assert_int_equal(domstate_calls, after_first);
 }
 
 /* The cached collector reads a PV domain's width once while it runs, and
@@ -850,6 +937,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cache_rebuilt_after_connection_loss, setup_cached, teardown),
         cmocka_unit_test_setup_teardown(test_hypervisor_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_without_pv32, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_domstate_once, setup_cached, teardown),
         cmocka_unit_test_setup_teardown(test_dom0_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_width_read_once, setup_cached, teardown),
     };

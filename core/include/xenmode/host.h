@@ -88,8 +88,9 @@ struct xm_domain {
     bool hvm_flag;         /* the hypervisor's hvm_guest flag */
     enum xm_mode mode;
     /* From the hypervisor (libxenctrl). */
-    bool dom0;             /* the control domain: XEN_DOMINF_priv on Xen >= 4.21,
-                              domid 0 before (the evidence says which rule) */
+    bool dom0;             /* the control domain: named by get_domain_state on
+                              Xen >= 4.21, domid 0 before (the evidence says
+                              which rule) */
     unsigned pv_width_bits; /* PV domains (hvm flag clear): 32 or 64, from
                               xc_domain_get_guest_width; 0 otherwise */
     enum xm_paging paging; /* HVM containers (hvm flag set): HAP or shadow */

@@ -67,6 +67,18 @@ const char *fxl_fixture_uuid(json_t *dom);
 
 /* hypervisor.c ------------------------------------------------------------- */
 
+/* Appends one line (fmt with a and b) to $XENMODE_FAKE_XC_LOG, if set. */
+void fxl_log_call(const char *fmt, unsigned a, unsigned b);
+/* Aborts with a message when a fake handle's magic is not want (the real
+ * library would crash on it; the fake says why). */
+void fxl_check_handle(const void *h, uint32_t magic, uint32_t want, const char *what,
+                      const char *func);
+/* Opening /dev/xen/privcmd fails: no fixture, or fail word ctx_alloc or
+ * xc_open (libxenctrl and libxencall open the same device). */
+bool fxl_privcmd_fails(void);
+/* The fixture domain's boolean key, dflt when absent. */
+bool fxl_flag(json_t *dom, const char *key, bool dflt);
+
 /* The fixture's "capabilities" entry cap (pv32, pv64, hvm, hap, shadow);
  * true when not given. */
 bool fxl_fixture_cap(json_t *root, const char *cap);

@@ -21,8 +21,6 @@
 
 #include <xenctrl.h>
 
-#include "xm_dominf.h" /* the core's names for the Xen 4.21 bits */
-
 /* Our definition of the handle libxenctrl keeps opaque. */
 struct xc_interface_core {
     uint32_t magic;
@@ -30,7 +28,7 @@ struct xc_interface_core {
 };
 #define FXC_MAGIC 0x66616b63u /* "fakc" */
 
-static void xc_log_call(const char *fmt, unsigned a, unsigned b)
+void fxl_log_call(const char *fmt, unsigned a, unsigned b)
 {
     const char *path = getenv("XENMODE_FAKE_XC_LOG");
     if (!path || !*path)
@@ -43,13 +41,28 @@ static void xc_log_call(const char *fmt, unsigned a, unsigned b)
     fclose(f);
 }
 
-static void check_xch(const xc_interface *xch, const char *func)
+void fxl_check_handle(const void *h, uint32_t magic, uint32_t want, const char *what,
+                      const char *func)
 {
-    if (!xch || xch->magic != FXC_MAGIC) {
-        fprintf(stderr, "fake libxenctrl: %s called with a bad xc_interface %p\n", func,
-                (const void *)xch);
+    if (!h || magic != want) {
+        fprintf(stderr, "fake %s: %s called with a bad handle %p\n", what, func, h);
         abort();
     }
+}
+
+static void check_xch(const xc_interface *xch, const char *func)
+{
+    fxl_check_handle(xch, xch ? xch->magic : 0, FXC_MAGIC, "libxenctrl", func);
+}
+
+bool fxl_privcmd_fails(void)
+{
+    pthread_mutex_lock(&fxl_lock);
+    json_t *root = fxl_fixture();
+    bool fail = !root || fxl_fixture_failing(root, "ctx_alloc") ||
+                fxl_fixture_failing(root, "xc_open");
+    pthread_mutex_unlock(&fxl_lock);
+    return fail;
 }
 
 xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
@@ -57,12 +70,7 @@ xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *do
 {
     (void)dombuild_logger;
     (void)open_flags;
-    pthread_mutex_lock(&fxl_lock);
-    json_t *root = fxl_fixture();
-    bool fail = !root || fxl_fixture_failing(root, "ctx_alloc") ||
-                fxl_fixture_failing(root, "xc_open");
-    pthread_mutex_unlock(&fxl_lock);
-    if (fail) {
+    if (fxl_privcmd_fails()) {
         if (logger)
             xtl_log(logger, XTL_ERROR, ENOENT, "xencall",
                     "Could not obtain handle on privileged command interface");
@@ -87,7 +95,7 @@ int xc_interface_close(xc_interface *xch)
     return 0;
 }
 
-static bool flag(json_t *dom, const char *key, bool dflt)
+bool fxl_flag(json_t *dom, const char *key, bool dflt)
 {
     json_t *v = json_object_get(dom, key);
     return v ? json_is_true(v) : dflt;
@@ -104,12 +112,10 @@ static void fill_info(xc_domaininfo_t *xi, json_t *dom)
     if (uuid && libxl_uuid_from_string(&u, uuid) == 0)
         memcpy(xi->handle, libxl_uuid_bytearray(&u), sizeof xi->handle);
     xi->domain = (domid_t)domid;
-    bool paused = flag(dom, "paused", false);
+    bool paused = fxl_flag(dom, "paused", false);
     xi->flags = (paused ? XEN_DOMINF_paused : XEN_DOMINF_running) |
                 (hvm ? XEN_DOMINF_hvm_guest : 0) |
-                (hvm && flag(dom, "hap", true) ? XEN_DOMINF_hap : 0) |
-                (flag(dom, "priv", false) ? XEN_DOMINF_priv : 0) |
-                (flag(dom, "hardware", false) ? XEN_DOMINF_hardware : 0);
+                (hvm && fxl_flag(dom, "hap", true) ? XEN_DOMINF_hap : 0);
     uint64_t pages = domid == 0 ? 262144 : 131072;
     xi->tot_pages = xi->max_pages = pages;
     xi->cpu_time = 1000000000ull * (domid + 1);
@@ -127,7 +133,7 @@ int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain, unsigned int
                           xc_domaininfo_t *info)
 {
     check_xch(xch, __func__);
-    xc_log_call("getinfolist %u %u", first_domain, max_domains);
+    fxl_log_call("getinfolist %u %u", first_domain, max_domains);
     pthread_mutex_lock(&fxl_lock);
     json_t *root = fxl_fixture();
     if (!root || fxl_fixture_failing(root, "getinfolist")) {
@@ -162,7 +168,7 @@ int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain, unsigned int
 int xc_domain_get_guest_width(xc_interface *xch, uint32_t domid, unsigned int *guest_width)
 {
     check_xch(xch, __func__);
-    xc_log_call("guest_width %u%.0u", domid, 0);
+    fxl_log_call("guest_width %u%.0u", domid, 0);
     int rc = 0;
     pthread_mutex_lock(&fxl_lock);
     json_t *root = fxl_fixture();

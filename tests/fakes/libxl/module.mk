@@ -23,6 +23,7 @@ $(FXL_PROBE): $(BUILD)/$(FXL_DIR)/probe.o
 
 FAKE_BINARIES += $(FXL_SO) $(FXL_PROBE)
 
-# hypervisor.c includes xenctrl.h (anonymous unions: GNU C), and the
-# core's xm_dominf.h for the flag bits older headers do not name.
-$(BUILD)/$(FXL_DIR)/hypervisor.o: CFLAGS += -std=gnu11 -Icore/host
+# hypervisor.c includes xenctrl.h (anonymous unions: GNU C); domstate.c
+# the core's xm_domstate.h, the get_domain_state layout the core sends.
+$(BUILD)/$(FXL_DIR)/hypervisor.o: CFLAGS += -std=gnu11
+$(BUILD)/$(FXL_DIR)/domstate.o: CFLAGS += -Icore/host $(CORE_INC)
