@@ -320,8 +320,8 @@ if [ -n "${S:-}" ]; then
             pv)  want_w=${CFG_WIDTH[$n]:-64}; want_h=none ;;
             *)   want_w=none; want_h=0; host_has hap && want_h=1 ;;
         esac
-        assert_eq "exporter: $n ($t): xen_domain_pv_guest_width_bits $want_w" "$want_w" \
-            "$(value_of xen_domain_pv_guest_width_bits "$n")"
+        assert_eq "exporter: $n ($t): xen_domain_pv_guest_width $want_w" "$want_w" \
+            "$(value_of xen_domain_pv_guest_width "$n")"
         assert_eq "exporter: $n ($t): xen_domain_hap $want_h" "$want_h" "$(value_of xen_domain_hap "$n")"
         want="${want_w/none/null} $(case $want_h in 1) echo hap ;; 0) echo shadow ;; *) echo null ;; esac)"
         assert_eq "xenmode list: $n ($t): pv_guest_width_bits and paging: $want" "$want" \
