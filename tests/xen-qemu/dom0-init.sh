@@ -7,9 +7,12 @@
 # results; each step that fails says so on the console instead, and the
 # scenario's checks then fail with the cause.
 #
-# The versioned tools directory comes first: the daemons and xl are called
-# directly, not through Debian's wrappers, which pick a version from sysfs.
-export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The versioned tools directory (4.17 on bookworm, 4.20 on trixie: /xm/env,
+# written by run.sh) comes first: the daemons and xl are called directly,
+# not through Debian's wrappers, which pick a version from sysfs.
+# shellcheck source=/dev/null
+. /xm/env
+export PATH=/usr/lib/xen-$XM_XEN_VERSION/bin:/usr/sbin:/usr/bin:/sbin:/bin
 uptime_s() { local a _; read -r a _ </proc/uptime; echo "$a"; }
 event() { echo "XM-EVENT $* dom0_uptime=$(uptime_s)"; }
 fail() { echo "XM-DOM0-ERROR $*"; }
@@ -29,7 +32,7 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mkdir -p /run/lock /run/xen /run/xenstored /var/log/xen/console /var/lib/xen /results
-event dom0-init
+event "dom0-init release=$XM_RELEASE xen=$XM_XEN_VERSION"
 
 # Backends and what they rely on: loop for file-backed disks, bridge for
 # the vifs, tun for an HVM guest's emulated NIC; 9p for the results share.
@@ -38,11 +41,18 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-ne
     modprobe "$m" || fail "modprobe $m failed"
 done
 mount -t xenfs xenfs /proc/xen || fail "cannot mount xenfs"
+event "dom0-guest-type $(cat /sys/hypervisor/guest_type 2>/dev/null)"
 
 # Results go back to the host through a 9p share (mount tag xmresults).
 # Without it they stay in dom0's memory and are lost; the host says so.
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 xmresults /results ||
-    fail "cannot mount the 9p results share"
+# A PVH dom0 has no share (XM_RESULTS=console, run.sh): they are collected
+# in memory and printed on the console at the end.
+if [ "${XM_RESULTS:-share}" = console ]; then
+    mount -t tmpfs tmpfs /results
+else
+    mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 xmresults /results ||
+        fail "cannot mount the 9p results share"
+fi
 
 # Loopback: the exporter is scraped over 127.0.0.1.
 ip link set lo up || fail "cannot bring up lo"
@@ -66,6 +76,16 @@ else
     fail "no /xm/scenario.sh: the run's payload is missing"
 fi
 
+# On the console: the results as a gzipped tar in base64, each line
+# prefixed (kernel messages are silenced first, Xen's own lines carry their
+# own prefix), then its SHA-256, which run.sh checks before unpacking.
+if [ "${XM_RESULTS:-share}" = console ]; then
+    dmesg -n 1
+    tar -C /results -czf /tmp/results.tgz .
+    echo "XM-RESULTS-BEGIN bytes=$(stat -c %s /tmp/results.tgz)"
+    base64 -w 76 /tmp/results.tgz | sed 's/^/XM-R /'
+    echo "XM-RESULTS-END sha256=$(sha256sum /tmp/results.tgz | cut -d' ' -f1)"
+fi
 event dom0-poweroff
 sync
 umount /results 2>/dev/null
