@@ -165,9 +165,9 @@ static int add_guard(struct xm_deadline *d, int fd, enum xm_guard_owner owner)
     return 0;
 }
 
-static int cmp_int(const void *a, const void *b)
+static int cmp_fd(const void *a, const void *b)
 {
-    int x = *(const int *)a, y = *(const int *)b;
+    int x = ((const struct xm_fd_id *)a)->fd, y = ((const struct xm_fd_id *)b)->fd;
     return (x > y) - (x < y);
 }
 
@@ -185,19 +185,22 @@ void xm_fdset_take(struct xm_fdset *s)
         long v = strtol(e->d_name, &end, 10);
         if (*end || end == e->d_name || v < 0 || v == dirfd(dir))
             continue;
+        struct stat st;
+        if (fstat((int)v, &st) != 0)
+            continue; /* closed since the directory was read */
         if (s->n == cap) {
             size_t ncap = cap ? cap * 2 : 64;
-            int *nf = realloc(s->fds, ncap * sizeof *nf);
+            struct xm_fd_id *nf = realloc(s->fds, ncap * sizeof *nf);
             if (!nf)
                 break;
             s->fds = nf;
             cap = ncap;
         }
-        s->fds[s->n++] = (int)v;
+        s->fds[s->n++] = (struct xm_fd_id){(int)v, st.st_dev, st.st_ino};
     }
     closedir(dir);
     if (s->n)
-        qsort(s->fds, s->n, sizeof *s->fds, cmp_int);
+        qsort(s->fds, s->n, sizeof *s->fds, cmp_fd);
 }
 
 void xm_fdset_dispose(struct xm_fdset *s)
@@ -235,8 +238,11 @@ size_t xm_deadline_adopt(struct xm_deadline *d, const struct xm_fdset *before,
     size_t adopted = 0;
     xm_fdset_take(&now);
     for (size_t i = 0; i < now.n; i++) {
-        int fd = now.fds[i];
-        if (before->n && bsearch(&fd, before->fds, before->n, sizeof fd, cmp_int))
+        int fd = now.fds[i].fd;
+        const struct xm_fd_id *was =
+            before->n ? bsearch(&now.fds[i], before->fds, before->n, sizeof *before->fds, cmp_fd)
+                      : NULL;
+        if (was && was->dev == now.fds[i].dev && was->ino == now.fds[i].ino)
             continue;
         if (!is_xenstored_socket(fd, sockpath))
             continue;

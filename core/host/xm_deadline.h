@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Which connection a guarded socket belongs to, so closing one connection
  * releases only its own sockets. */
@@ -44,9 +45,17 @@ struct xm_deadline {
     size_t n_guards;
 };
 
-/* The descriptors open at one moment (a sorted list of numbers). */
+/* The descriptors open at one moment, each with the identity of what it
+ * refers to: another thread may close a descriptor and the call being
+ * watched get the same number back, so a number alone cannot say which
+ * descriptors are new. Sorted by fd. */
+struct xm_fd_id {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+};
 struct xm_fdset {
-    int *fds;
+    struct xm_fd_id *fds;
     size_t n;
 };
 
@@ -69,8 +78,8 @@ bool xm_deadline_interrupted(struct xm_deadline *d);
 /* Records the open descriptors (best effort: an empty set on failure). */
 void xm_fdset_take(struct xm_fdset *s);
 void xm_fdset_dispose(struct xm_fdset *s);
-/* Guards every descriptor not in before that is a unix stream socket
- * connected to sockpath. RETURN VALUE: how many were adopted. */
+/* Guards every descriptor not in before (by number and identity) that is a
+ * unix stream socket connected to sockpath. RETURN VALUE: how many were adopted. */
 size_t xm_deadline_adopt(struct xm_deadline *d, const struct xm_fdset *before,
                          const char *sockpath, enum xm_guard_owner owner);
 /* Closes the dups of one connection (it is being closed). */

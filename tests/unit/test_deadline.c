@@ -2,7 +2,8 @@
  * listener stands for xenstored, a client connected to it for the
  * connection libxenstore opens. A read() blocked on that client returns
  * once the armed deadline passes; only sockets connected to the given
- * path are adopted; interrupt ends a wait at once; the time helpers keep
+ * path are adopted, even on a descriptor number that was open before under
+ * another socket; interrupt ends a wait at once; the time helpers keep
  * their bounds. */
 #include <errno.h>
 #include <pthread.h>
@@ -116,6 +117,38 @@ static void blocked_read_returns_at_deadline(void **state)
     listener_close(&l);
 }
 
+/* Another thread closes a descriptor after the set before was taken and
+ * xs_open gets the same number back (collectd's csv plugin opens and
+ * closes a file per write): the connection is new all the same, and a
+ * read blocked on it still ends at the deadline. */
+static void reused_descriptor_number_is_adopted(void **state)
+{
+    (void)state;
+    struct listener l;
+    struct xm_deadline d;
+    setup_both(&l, &d);
+    int pair[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+    struct xm_fdset before;
+    xm_fdset_take(&before);
+    int reused = pair[1];
+    close(pair[1]);
+    int fd = connect_to(l.path);
+    assert_int_equal(fd, reused);
+    assert_int_equal(xm_deadline_adopt(&d, &before, l.path, XM_GUARD_XS), 1);
+    xm_fdset_dispose(&before);
+
+    assert_int_equal(xm_deadline_arm(&d, xm_monotonic_seconds() + 0.1), 0);
+    char c;
+    assert_int_equal(read(fd, &c, 1), 0);
+    assert_true(xm_deadline_disarm(&d));
+
+    close(fd);
+    close(pair[0]);
+    xm_deadline_dispose(&d);
+    listener_close(&l);
+}
+
 struct reader {
     int fd;
     ssize_t n;
@@ -183,6 +216,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blocked_read_returns_at_deadline),
+        cmocka_unit_test(reused_descriptor_number_is_adopted),
         cmocka_unit_test(interrupt_ends_the_wait),
         cmocka_unit_test(lock_until_bounds),
     };
