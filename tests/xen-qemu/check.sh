@@ -454,14 +454,15 @@ done
 # --- xenmode configs -------------------------------------------------------------
 # The guests' xl configs in dom0 (/xm/guests), read with every guest up: the
 # mode each asks for (a config cannot ask for pvhvm: that is an hvm guest
-# whose PV drivers connect), whether it runs, and as what.
+# whose PV drivers connect), whether it runs, and as what: the toolstack's
+# truth, not another front end's report.
 cfg_expected() { case $1 in pvhvm) echo hvm ;; *) echo "$1" ;; esac; }
 assert_eq "xenmode configs --xen.config-dir /xm/guests exits 0 (every config parsed)" 0 \
     "$(cat "$R/configs.rc" 2>/dev/null)"
 if jq -e 'type == "array"' "$R/configs.json" >/dev/null 2>&1; then
     for n in "${GUESTS[@]}"; do
         if [ -n "${NOT_RUN[$n]:-}" ]; then want="mode $(cfg_expected "${CFG_MODE[$n]}"), running false, running_mode null, mismatch null"
-        else want="mode $(cfg_expected "${CFG_MODE[$n]}"), running true, running_mode $(jq -r --arg n "$n" '.[] | select(.name == $n) | .mode' "$R/cli.json" 2>/dev/null), mismatch false"; fi
+        else want="mode $(cfg_expected "${CFG_MODE[$n]}"), running true, running_mode $(t_get "$n" .mode), mismatch false"; fi
         got=$(jq -r --arg n "$n" 'map(select(.name == $n)) | if length == 1 then .[0] | "mode \(.mode), running \(.running), running_mode \(.running_mode), mismatch \(.mismatch)" else "\(length) entries" end' "$R/configs.json")
         assert_eq "xenmode configs: $n (${CFG_FILE[$n]}): expected $want; reported $got" "$want" "$got"
     done
