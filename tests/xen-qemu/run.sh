@@ -67,11 +67,20 @@ CPU=qemu64,+svm,+npt
 # iommu_platform=on (two runs, 3 December 2026). There dom0 prints them on
 # the console (XM_RESULTS=console, dom0-init.sh), checked by their SHA-256:
 # Xen drops console characters only when its buffer fills, and QEMU's UART
-# takes each one at once. (With sync_console, dom0 triple-faulted in both
-# runs while an HVM guest booted.)
+# takes each one at once.
+# A PVH dom0 runs under Debian 13's QEMU (10.0), from the trixie chroot
+# (scripts/chroot.sh): under Debian 12's QEMU 7.2 it triple-faulted as soon
+# as an HVM guest's device model ran, with a Xen address as the saved guest
+# RIP in one run (6 of 6 runs on 3 December 2026, the reference probe's own
+# scripts included), while QEMU 10.0 brought the same HVM and PVHVM guests
+# up. QEMU_RUN is the command QEMU runs under, QEMU_PATH what its file
+# arguments are prefixed with inside it (the source tree is /src there).
+QEMU_RUN=() QEMU_PATH=
 if [ "$DOM0" = pvh ]; then
     MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose"
     RESULTS_BY=console SHARE=()
+    case $RUN in "$root"/*) ;; *) echo "xen-qemu: a PVH dom0 run must be inside the source tree (XM_XEN_QEMU_RUN=$RUN)" >&2; exit 2 ;; esac
+    QEMU_RUN=("$root/scripts/chroot.sh" trixie run) QEMU_PATH=/src/
 else
     MACHINE=pc QEMU_IOMMU=() XEN_DOM0=""
     RESULTS_BY=share
@@ -158,23 +167,31 @@ base_size=$(stat -c %s "$IMG/dom0.cpio.zst")
 { cat "$IMG/dom0.cpio.zst"; head -c $(( (4 - base_size % 4) % 4 )) /dev/zero; cat "$RUN/payload.cpio"; } \
     >"$RUN/dom0.cpio"
 cp "$IMG/manifest" "$RUN/images-manifest.txt"
+# What QEMU boots, inside the run directory (the chroot sees only the tree).
+cp "$IMG/xen" "$IMG/vmlinuz" "$RUN/"
+in_qemu() { echo "$QEMU_PATH${1#"${QEMU_PATH:+$root/}"}"; }
+if [ "${#QEMU_RUN[@]}" -gt 0 ]; then
+    "${QEMU_RUN[@]}" scripts/deps.sh --only qemu-system-x86 >"$RUN/qemu-install.log" 2>&1 ||
+        { log "cannot install QEMU in the trixie chroot (see $RUN/qemu-install.log)"; exit 1; }
+fi
+QEMU_VERSION=$("${QEMU_RUN[@]}" qemu-system-x86_64 --version | head -1)
 
 # Console lines are timestamped with the seconds since QEMU started; the
 # XM-EVENT lines (dom0's progress) are shown as they come.
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all${XEN_DOM0:+ $XEN_DOM0}"
-echo "machine=$MACHINE cpu=$CPU iommu=[${QEMU_IOMMU[*]}] share=[${SHARE[*]}] xen=[$XEN_ARGS] timeout=$TIMEOUT" >"$RUN/qemu-args.txt"
-log "booting Xen $XV under QEMU (TCG, $CPU, $MACHINE, dom0 $DOM0, slowdown $SLOWDOWN); console in $RUN/serial.log"
+echo "qemu=[$QEMU_VERSION] machine=$MACHINE cpu=$CPU iommu=[${QEMU_IOMMU[*]}] share=[${SHARE[*]}] xen=[$XEN_ARGS] timeout=$TIMEOUT" >"$RUN/qemu-args.txt"
+log "booting Xen $XV under $QEMU_VERSION (TCG, $CPU, $MACHINE, dom0 $DOM0, slowdown $SLOWDOWN); console in $RUN/serial.log"
 t_qemu=$(date +%s.%N)
 # The host's load beside the run: what slows a boot most (docs/testing.md).
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 set +e
 # -no-reboot: a Xen panic or reboot ends the run instead of looping. A comma
 # inside a multiboot module's arguments (-initrd) would have to be ",,".
-nice -n 10 timeout "$TIMEOUT" qemu-system-x86_64 -machine "$MACHINE" -cpu "$CPU" -m 4096 -smp 2 \
+nice -n 10 "${QEMU_RUN[@]}" timeout "$TIMEOUT" qemu-system-x86_64 -machine "$MACHINE" -cpu "$CPU" -m 4096 -smp 2 \
     "${QEMU_IOMMU[@]}" -nographic -no-reboot -nic none \
-    -kernel "$IMG/xen" \
+    -kernel "$(in_qemu "$RUN/xen")" \
     -append "$XEN_ARGS" \
-    -initrd "$IMG/vmlinuz console=hvc0,$RUN/dom0.cpio" \
+    -initrd "$(in_qemu "$RUN/vmlinuz") console=hvc0,$(in_qemu "$RUN/dom0.cpio")" \
     "${SHARE[@]}" \
     </dev/null 2>&1 |
     perl -MTime::HiRes=time -e '
