@@ -69,15 +69,18 @@ CPU=qemu64,+svm,+npt
 # Xen drops console characters only when its buffer fills, and QEMU's UART
 # takes each one at once.
 # A PVH dom0 runs under Debian 13's QEMU (10.0), from the trixie chroot
-# (scripts/chroot.sh): under Debian 12's QEMU 7.2 it triple-faulted as soon
-# as an HVM guest's device model ran, with a Xen address as the saved guest
-# RIP in one run (6 of 6 runs on 3 December 2026, the reference probe's own
-# scripts included), while QEMU 10.0 brought the same HVM and PVHVM guests
-# up. QEMU_RUN is the command QEMU runs under, QEMU_PATH what its file
+# (scripts/chroot.sh), with one vCPU. Under Debian 12's QEMU 7.2 dom0
+# triple-faulted as soon as an HVM guest's device model ran (6 runs of 6 on
+# 3 December 2026, the reference probe's own scripts included), once with
+# a Xen address as its saved RIP: the emulated SVM world switch, not dom0.
+# QEMU 10.0 brought every guest up; with two dom0 vCPUs it still
+# triple-faulted once, after the guests were up (d0v1, the same Xen
+# address); with dom0_max_vcpus=1 the whole run passed.
+# QEMU_RUN is the command QEMU runs under, QEMU_PATH what its file
 # arguments are prefixed with inside it (the source tree is /src there).
 QEMU_RUN=() QEMU_PATH=
 if [ "$DOM0" = pvh ]; then
-    MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose"
+    MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose dom0_max_vcpus=1"
     RESULTS_BY=console SHARE=()
     case $RUN in "$root"/*) ;; *) echo "xen-qemu: a PVH dom0 run must be inside the source tree (XM_XEN_QEMU_RUN=$RUN)" >&2; exit 2 ;; esac
     QEMU_RUN=("$root/scripts/chroot.sh" trixie run) QEMU_PATH=/src/
