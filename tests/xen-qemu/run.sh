@@ -76,14 +76,13 @@ CPU=qemu64,+svm,+npt
 # QEMU 10.0 brought every guest up; with two dom0 vCPUs it still
 # triple-faulted once, after the guests were up (d0v1, the same Xen
 # address); with dom0_max_vcpus=1 the whole run passed.
-# QEMU_RUN is the command QEMU runs under, QEMU_PATH what its file
-# arguments are prefixed with inside it (the source tree is /src there).
-QEMU_RUN=() QEMU_PATH=
+# QEMU_RUN is the command QEMU runs under (none: the host's QEMU).
+QEMU_RUN=()
 if [ "$DOM0" = pvh ]; then
     MACHINE=q35 QEMU_IOMMU=(-device intel-iommu,intremap=on) XEN_DOM0="dom0=pvh iommu=verbose dom0_max_vcpus=1"
     RESULTS_BY=console SHARE=()
     case $RUN in "$root"/*) ;; *) echo "xen-qemu: a PVH dom0 run must be inside the source tree (XM_XEN_QEMU_RUN=$RUN)" >&2; exit 2 ;; esac
-    QEMU_RUN=("$root/scripts/chroot.sh" trixie run) QEMU_PATH=/src/
+    QEMU_RUN=("$root/scripts/chroot.sh" trixie run)
 else
     MACHINE=pc QEMU_IOMMU=() XEN_DOM0=""
     RESULTS_BY=share
@@ -170,10 +169,13 @@ base_size=$(stat -c %s "$IMG/dom0.cpio.zst")
 { cat "$IMG/dom0.cpio.zst"; head -c $(( (4 - base_size % 4) % 4 )) /dev/zero; cat "$RUN/payload.cpio"; } \
     >"$RUN/dom0.cpio"
 cp "$IMG/manifest" "$RUN/images-manifest.txt"
-# What QEMU boots, inside the run directory (the chroot sees only the tree).
-cp "$IMG/xen" "$IMG/vmlinuz" "$RUN/"
-in_qemu() { echo "$QEMU_PATH${1#"${QEMU_PATH:+$root/}"}"; }
+# The files QEMU boots, named as QEMU sees them. The chroot sees only the
+# source tree (at /src), so a chrooted QEMU boots copies in the run directory.
+XEN_IMG=$IMG/xen DOM0_KERNEL=$IMG/vmlinuz DOM0_CPIO=$RUN/dom0.cpio
 if [ "${#QEMU_RUN[@]}" -gt 0 ]; then
+    cp "$IMG/xen" "$IMG/vmlinuz" "$RUN/"
+    in_tree=/src/${RUN#"$root"/}
+    XEN_IMG=$in_tree/xen DOM0_KERNEL=$in_tree/vmlinuz DOM0_CPIO=$in_tree/dom0.cpio
     "${QEMU_RUN[@]}" scripts/deps.sh --only qemu-system-x86 >"$RUN/qemu-install.log" 2>&1 ||
         { log "cannot install QEMU in the trixie chroot (see $RUN/qemu-install.log)"; exit 1; }
 fi
@@ -192,9 +194,9 @@ set +e
 # inside a multiboot module's arguments (-initrd) would have to be ",,".
 nice -n 10 "${QEMU_RUN[@]}" timeout "$TIMEOUT" qemu-system-x86_64 -machine "$MACHINE" -cpu "$CPU" -m 4096 -smp 2 \
     "${QEMU_IOMMU[@]}" -nographic -no-reboot -nic none \
-    -kernel "$(in_qemu "$RUN/xen")" \
+    -kernel "$XEN_IMG" \
     -append "$XEN_ARGS" \
-    -initrd "$(in_qemu "$RUN/vmlinuz") console=hvc0,$(in_qemu "$RUN/dom0.cpio")" \
+    -initrd "$DOM0_KERNEL console=hvc0,$DOM0_CPIO" \
     "${SHARE[@]}" \
     </dev/null 2>&1 |
     perl -MTime::HiRes=time -e '
